@@ -1,0 +1,119 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"masspay/httpapi"
+	"masspay/service"
+	"masspay/sqlstore"
+)
+
+// Config is everything `masspay serve` needs.
+type Config struct {
+	Addr        string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
+	DataDir     string // SQLite data directory
+	DatabaseURL string // postgres://... selects PostgreSQL
+	PublicURL   string // base of hrefs; default http://<bound addr>
+	Service     service.Config
+	Workers     Workers
+	Logger      *slog.Logger
+	// Out receives the first-run credentials (key and secret) on a fresh store.
+	Out io.Writer
+	// OnReady, when set, is called with the bound address once the server accepts requests.
+	OnReady func(addr string)
+}
+
+// Workers are the background loops that run beside the API. Each gets the store and service
+// and runs until its context ends.
+type Workers []func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error
+
+// Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
+// requests, stop the workers, close the store.
+func Run(ctx context.Context, cfg Config) error {
+	logger := cfg.Logger
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	store, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
+	if err != nil {
+		return fmt.Errorf("open store: %w", err)
+	}
+	defer store.Close()
+	svc := service.New(store, cfg.Service)
+
+	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
+		return err
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	addr := ln.Addr().String()
+	public := cfg.PublicURL
+	if public == "" {
+		public = "http://" + addr
+	}
+	var ready atomic.Bool
+	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	workersDone := make(chan error, len(cfg.Workers))
+	for _, w := range cfg.Workers {
+		go func() { workersDone <- w(workCtx, store, svc, logger) }()
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(ln) }()
+	ready.Store(true)
+	logger.Info("masspay serving", "addr", addr, "public_url", public, "store", store.Dialect())
+	if cfg.OnReady != nil {
+		cfg.OnReady(addr)
+	}
+
+	select {
+	case <-ctx.Done():
+	case err = <-serveErr:
+	}
+	ready.Store(false)
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	shutErr := srv.Shutdown(shutCtx)
+	stopWork()
+	for range cfg.Workers {
+		if werr := <-workersDone; werr != nil && !errors.Is(werr, context.Canceled) {
+			logger.Error("worker stopped", "error", werr)
+		}
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("masspay stopped")
+	return shutErr
+}
+
+// bootstrap creates a first sandbox account and application on a fresh, empty store and prints
+// its credentials, so a newcomer can call the API at once.
+func bootstrap(ctx context.Context, svc *service.Service, out io.Writer) error {
+	has, err := svc.HasAccounts(ctx)
+	if err != nil || has {
+		return err
+	}
+	na, err := svc.CreateApplication(ctx, service.NewApplicationParams{Name: "masspay sandbox", Balance: 5000_00})
+	if err != nil {
+		return fmt.Errorf("create first application: %w", err)
+	}
+	if out != nil {
+		fmt.Fprintf(out, "masspay: fresh store, created a sandbox account with 5000.00 USD\n  account: %s\n  key:     %s\n  secret:  %s\n(the secret is shown only now)\n",
+			na.AccountID, na.Key, na.Secret)
+	}
+	return nil
+}

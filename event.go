@@ -1,0 +1,32 @@
+package masspay
+
+// Topics masspay produces, in Dwolla's spelling.
+const (
+	TopicMassPaymentCreated   = "mass_payment_created"
+	TopicMassPaymentCompleted = "mass_payment_completed"
+	TopicMassPaymentCancelled = "mass_payment_cancelled"
+
+	TopicTransferCreated       = "transfer_created"
+	TopicTransferCancelled     = "transfer_cancelled"
+	TopicTransferFailed        = "transfer_failed"
+	TopicTransferCompleted     = "transfer_completed"
+	TopicBankTransferCreated   = "bank_transfer_created"
+	TopicBankTransferCancelled = "bank_transfer_cancelled"
+	TopicBankTransferFailed    = "bank_transfer_failed"
+	TopicBankTransferCompleted = "bank_transfer_completed"
+
+	TopicCustomerCreated = "customer_created"
+
+	TopicFundingSourceAdded    = "funding_source_added"
+	TopicFundingSourceRemoved  = "funding_source_removed"
+	TopicFundingSourceVerified = "funding_source_verified"
+	TopicFundingSourceUpdated  = "funding_source_updated"
+	TopicMicroDepositsAdded    = "microdeposits_added"
+	TopicMicroDepositsComplete = "microdeposits_completed"
+	TopicMicroDepositsFailed   = "microdeposits_failed"
+	TopicMicroDepositsMax      = "microdeposits_maxattempts"
+)
+
+// CustomerTopic returns the customer_ form of an account topic ("transfer_created" becomes
+// "customer_transfer_created"), which Dwolla fires when the resource belongs to a customer.
+func CustomerTopic(topic string) string { return "customer_" + topic }

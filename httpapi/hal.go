@@ -1,0 +1,117 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"masspay"
+)
+
+// MediaType is Dwolla's versioned HAL media type, used for every response but /token's.
+const MediaType = "application/vnd.dwolla.v1.hal+json"
+
+// link is a HAL link object.
+type link struct {
+	Href         string `json:"href"`
+	Type         string `json:"type,omitempty"`
+	ResourceType string `json:"resource-type,omitempty"`
+}
+
+type links map[string]link
+
+// obj is a JSON object rendered in key order by encoding/json.
+type obj = map[string]any
+
+// link returns an absolute HAL link to path.
+func (s *Server) link(path, resourceType string) link {
+	return link{Href: s.base + path, Type: MediaType, ResourceType: resourceType}
+}
+
+// money renders cents as Dwolla's amount object.
+func money(cents int64) obj {
+	return obj{"value": masspay.FormatAmount(cents), "currency": masspay.Currency}
+}
+
+// timestamp renders t as RFC 3339 in UTC with milliseconds, as Dwolla does.
+func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
+
+// writeJSON writes v with the HAL media type.
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		status, b = http.StatusInternalServerError, []byte(`{"code":"ServerError","message":"A server error occurred."}`)
+	}
+	w.Header().Set("Content-Type", MediaType)
+	w.WriteHeader(status)
+	w.Write(b)
+}
+
+// created answers 201 with an empty body and an absolute Location.
+func (s *Server) created(w http.ResponseWriter, path string) {
+	w.Header().Set("Location", s.base+path)
+	w.Header().Set("Content-Type", MediaType)
+	w.WriteHeader(http.StatusCreated)
+}
+
+// page is the limit and offset of a list request.
+type page struct {
+	masspay.Page
+}
+
+// parsePage reads limit (default 25, at most 200) and offset (default 0) from the query.
+func parsePage(r *http.Request, f *masspay.Fields) masspay.Page {
+	p := masspay.Page{Limit: 25}
+	qs := r.URL.Query()
+	if v := qs.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			f.Add(masspay.FCodeInvalid, "/limit", "Limit must be a whole number from 1 to 200.")
+		} else {
+			p.Limit = min(n, 200)
+		}
+	}
+	if v := qs.Get("offset"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			f.Add(masspay.FCodeInvalid, "/offset", "Offset must be a whole number, 0 or more.")
+		} else {
+			p.Offset = n
+		}
+	}
+	return p
+}
+
+// collection renders a HAL collection with paging links: first and last always, next and prev
+// when those pages exist. Other query parameters (filters) are kept on every link.
+func (s *Server) collection(r *http.Request, path, embedName string, p masspay.Page, total int, items []obj) obj {
+	qs := r.URL.Query()
+	at := func(offset int) link {
+		v := url.Values{}
+		for k, vals := range qs {
+			if k != "limit" && k != "offset" {
+				v[k] = vals
+			}
+		}
+		v.Set("limit", strconv.Itoa(p.Limit))
+		v.Set("offset", strconv.Itoa(offset))
+		return link{Href: s.base + path + "?" + v.Encode(), Type: MediaType, ResourceType: embedName}
+	}
+	last := 0
+	if total > 0 {
+		last = (total - 1) / p.Limit * p.Limit
+	}
+	l := links{"self": at(p.Offset), "first": at(0), "last": at(last)}
+	if p.Offset+p.Limit < total {
+		l["next"] = at(p.Offset + p.Limit)
+	}
+	if p.Offset > 0 {
+		l["prev"] = at(max(0, p.Offset-p.Limit))
+	}
+	if items == nil {
+		items = []obj{}
+	}
+	return obj{"_links": l, "_embedded": obj{embedName: items}, "total": total}
+}

@@ -1,0 +1,66 @@
+// Package postgres opens the masspay store on PostgreSQL through pgx v5, for one node or many
+// sharing one database. Migrations run under an advisory lock so that nodes starting together
+// do not race.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/jackc/pgx/v5/stdlib"
+
+	"masspay/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the embedded migrations (a test checks they match SQLite's).
+func Migrations() ([]sqlstore.Migration, error) { return sqlstore.ReadMigrations(migrations, "migrations") }
+
+// migrationLock is the advisory lock key held while migrating ("masspay" in ASCII).
+const migrationLock = 0x6d61737370617900
+
+// Dialect is PostgreSQL's.
+var Dialect = sqlstore.Dialect{
+	Name:       "postgres",
+	Dollar:     true,
+	MaxParams:  60000,
+	RowLock:    " FOR UPDATE",
+	SkipLocked: " FOR UPDATE SKIP LOCKED",
+	IsUniqueViolation: func(err error) bool {
+		e, ok := errors.AsType[*pgconn.PgError](err)
+		return ok && e.Code == "23505"
+	},
+	IsBusy: func(err error) bool {
+		e, ok := errors.AsType[*pgconn.PgError](err)
+		return ok && (e.Code == "40001" || e.Code == "40P01")
+	},
+}
+
+// Open connects to url, applies pending migrations under the advisory lock and returns the store.
+func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, fmt.Errorf("parse database URL: %w", err)
+	}
+	if cfg.MaxConns < 8 {
+		cfg.MaxConns = 8
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("connect: %w", err)
+	}
+	db := stdlib.OpenDBFromPool(pool)
+	if err := migrate(ctx, db); err != nil {
+		db.Close()
+		pool.Close()
+		return nil, err
+	}
+	return sqlstore.New(db, db, Dialect, func() error { pool.Close(); return nil }), nil
+}
+

@@ -1,0 +1,96 @@
+// Package sqlite opens the masspay store on an embedded SQLite database (modernc.org/sqlite,
+// pure Go: nothing to install, no cgo), in WAL mode, with its embedded migrations applied.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"embed"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	sqlite3 "modernc.org/sqlite"
+	sqlite3lib "modernc.org/sqlite/lib"
+
+	"masspay/sqlstore"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Migrations returns the embedded migrations (a test checks they match PostgreSQL's).
+func Migrations() ([]sqlstore.Migration, error) { return sqlstore.ReadMigrations(migrations, "migrations") }
+
+// FileName is the database file inside a data directory.
+const FileName = "masspay.db"
+
+// Dialect is SQLite's.
+var Dialect = sqlstore.Dialect{
+	Name: "sqlite",
+	// SQLite allows 32,766 parameters per statement.
+	MaxParams:         30000,
+	IsUniqueViolation: func(err error) bool { return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY },
+	IsBusy:            func(err error) bool { c := code(err) & 0xff; return c == sqlite3lib.SQLITE_BUSY || c == sqlite3lib.SQLITE_LOCKED },
+}
+
+func code(err error) int {
+	if e, ok := errors.AsType[*sqlite3.Error](err); ok {
+		return e.Code()
+	}
+	return 0
+}
+
+// Open opens (creating if needed) the store in dataDir and applies pending migrations.
+//
+// Writes go through a pool of one connection: SQLite has a single writer, and queueing writers
+// in Go avoids SQLITE_BUSY between our own goroutines. _txlock=immediate makes every write
+// transaction take the write lock at BEGIN, so a transaction never has to upgrade a read lock
+// later (which fails with SQLITE_BUSY_SNAPSHOT, a case busy_timeout does not cover). busy_timeout
+// comes first in the DSN so it applies while the other pragmas run, and it covers a second
+// process (`masspay apps create` beside a running server). Reads use their own pool and see
+// WAL snapshots without blocking the writer.
+func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
+	if err := os.MkdirAll(dataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	path := filepath.Join(dataDir, FileName)
+	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
+	if err != nil {
+		return nil, err
+	}
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
+
+	ms, err := Migrations()
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	conn, err := write.Conn(ctx)
+	if err != nil {
+		write.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	err = sqlstore.Migrate(ctx, conn, ms, false)
+	conn.Close()
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+
+	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	if err != nil {
+		write.Close()
+		return nil, err
+	}
+	read.SetMaxOpenConns(8)
+	read.SetMaxIdleConns(8)
+	return sqlstore.New(write, read, Dialect), nil
+}

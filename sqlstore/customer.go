@@ -1,0 +1,76 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"strings"
+
+	"masspay"
+)
+
+const customerCols = `id, account_id, first_name, last_name, email, type, status, business_name, correlation_id, details, created`
+
+func scanCustomer(sc interface{ Scan(...any) error }) (*masspay.Customer, error) {
+	var c masspay.Customer
+	var details string
+	var created int64
+	if err := sc.Scan(&c.ID, &c.AccountID, &c.FirstName, &c.LastName, &c.Email, &c.Type, &c.Status,
+		&c.BusinessName, &c.CorrelationID, &details, &created); err != nil {
+		return nil, noRows(err)
+	}
+	if details != "" {
+		_ = json.Unmarshal([]byte(details), &c.Details)
+	}
+	c.Created = tm(created)
+	return &c, nil
+}
+
+func (q *q) CustomerGet(ctx context.Context, id string) (*masspay.Customer, error) {
+	return scanCustomer(q.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
+}
+
+func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
+	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.ID, c.AccountID, c.FirstName, c.LastName, c.Email, c.Type, c.Status, c.BusinessName, c.CorrelationID,
+		jsonMap(c.Details), us(c.Created))
+	return q.unique(err)
+}
+
+func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*masspay.Customer, int, error) {
+	var w where
+	w.add("account_id = ?", f.AccountID)
+	if f.Email != "" {
+		w.add("LOWER(email) = ?", strings.ToLower(f.Email))
+	}
+	if f.Search != "" {
+		like := "%" + strings.ToLower(f.Search) + "%"
+		w.add("(LOWER(first_name) LIKE ? OR LOWER(last_name) LIKE ? OR LOWER(email) LIKE ? OR LOWER(business_name) LIKE ?)", like, like, like, like)
+	}
+	w.in("status", f.Statuses)
+	var total int
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM customers`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.query(ctx, `SELECT `+customerCols+` FROM customers`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
+		append(w.args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := collect(rows, scanCustomer)
+	return list, total, err
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,48 @@
+package sqlstore
+
+import (
+	"context"
+
+	"masspay"
+)
+
+const eventCols = `id, seq, account_id, customer_id, topic, resource_type, resource_id, correlation_id, created`
+
+func scanEvent(sc interface{ Scan(...any) error }) (*masspay.Event, error) {
+	var e masspay.Event
+	var created int64
+	if err := sc.Scan(&e.ID, &e.Seq, &e.AccountID, &e.CustomerID, &e.Topic, &e.ResourceType, &e.ResourceID,
+		&e.CorrelationID, &created); err != nil {
+		return nil, noRows(err)
+	}
+	e.Created = tm(created)
+	return &e, nil
+}
+
+func (q *q) EventGet(ctx context.Context, id string) (*masspay.Event, error) {
+	return scanEvent(q.queryRow(ctx, `SELECT `+eventCols+` FROM events WHERE id = ?`, id))
+}
+
+// EventInsertMany writes events in the transaction of the state change that caused them.
+func (q *q) EventInsertMany(ctx context.Context, events []*masspay.Event) error {
+	rows := make([][]any, len(events))
+	for i, e := range events {
+		rows[i] = []any{e.ID, e.AccountID, e.CustomerID, e.Topic, e.ResourceType, e.ResourceID, e.CorrelationID, us(e.Created)}
+	}
+	return q.insertMany(ctx, "events", []string{"id", "account_id", "customer_id", "topic", "resource_type",
+		"resource_id", "correlation_id", "created"}, rows)
+}
+
+func (q *q) EventList(ctx context.Context, accountID string, p masspay.Page) ([]*masspay.Event, int, error) {
+	var total int
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE account_id = ?`, accountID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.query(ctx, `SELECT `+eventCols+` FROM events WHERE account_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
+		accountID, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := collect(rows, scanEvent)
+	return list, total, err
+}

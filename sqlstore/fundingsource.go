@@ -1,0 +1,135 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+
+	"masspay"
+)
+
+const fundingCols = `id, account_id, customer_id, type, status, name, bank_account_type, routing_number, account_number,
+ fingerprint, bank_name, channels, removed, balance, md_status, md_amount1, md_amount2, md_attempts, md_created, created`
+
+func scanFunding(sc interface{ Scan(...any) error }) (*masspay.FundingSource, error) {
+	var f masspay.FundingSource
+	var channels string
+	var mdCreated, created int64
+	if err := sc.Scan(&f.ID, &f.AccountID, &f.CustomerID, &f.Type, &f.Status, &f.Name, &f.BankAccountType,
+		&f.RoutingNumber, &f.AccountNumber, &f.Fingerprint, &f.BankName, &channels, &f.Removed, &f.Balance,
+		&f.MicroDeposits.Status, &f.MicroDeposits.Amount1, &f.MicroDeposits.Amount2, &f.MicroDeposits.Attempts,
+		&mdCreated, &created); err != nil {
+		return nil, noRows(err)
+	}
+	f.Channels = splitList(channels)
+	f.MicroDeposits.Created = tm(mdCreated)
+	f.Created = tm(created)
+	return &f, nil
+}
+
+func (q *q) FundingSourceBalance(ctx context.Context, id string) (int64, error) {
+	var b int64
+	err := q.queryRow(ctx, `SELECT balance FROM funding_sources WHERE id = ?`+q.s.dialect.RowLock, id).Scan(&b)
+	return b, noRows(err)
+}
+
+func (q *q) FundingSourceGet(ctx context.Context, id string) (*masspay.FundingSource, error) {
+	return scanFunding(q.queryRow(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id = ?`, id))
+}
+
+func (q *q) FundingSourceGetMany(ctx context.Context, ids []string) (map[string]*masspay.FundingSource, error) {
+	out := make(map[string]*masspay.FundingSource, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := q.query(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id IN (`+inList(len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		list, err := collect(rows, scanFunding)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range list {
+			out[f.ID] = f
+		}
+	}
+	return out, nil
+}
+
+func (q *q) FundingSourceInsert(ctx context.Context, f *masspay.FundingSource) error {
+	_, err := q.exec(ctx, `INSERT INTO funding_sources (`+fundingCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.ID, f.AccountID, f.CustomerID, f.Type, f.Status, f.Name, f.BankAccountType, f.RoutingNumber, f.AccountNumber,
+		f.Fingerprint, f.BankName, joinList(f.Channels), f.Removed, f.Balance, f.MicroDeposits.Status,
+		f.MicroDeposits.Amount1, f.MicroDeposits.Amount2, f.MicroDeposits.Attempts, us(f.MicroDeposits.Created), us(f.Created))
+	return q.unique(err)
+}
+
+func (q *q) FundingSourceList(ctx context.Context, f masspay.FundingSourceFilter) ([]*masspay.FundingSource, error) {
+	var w where
+	w.add("account_id = ?", f.AccountID)
+	w.add("customer_id = ?", f.CustomerID)
+	if f.Removed != nil {
+		w.add("removed = ?", *f.Removed)
+	}
+	rows, err := q.query(ctx, `SELECT `+fundingCols+` FROM funding_sources`+w.String()+` ORDER BY seq`, w.args...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanFunding)
+}
+
+// FundingSourceUpdate writes the mutable fields. The balance is not among them: only LedgerPost
+// moves a balance.
+func (q *q) FundingSourceUpdate(ctx context.Context, f *masspay.FundingSource) error {
+	res, err := q.exec(ctx, `UPDATE funding_sources SET status = ?, name = ?, bank_account_type = ?, routing_number = ?,
+ account_number = ?, fingerprint = ?, bank_name = ?, channels = ?, removed = ?, md_status = ?, md_amount1 = ?,
+ md_amount2 = ?, md_attempts = ?, md_created = ? WHERE id = ?`,
+		f.Status, f.Name, f.BankAccountType, f.RoutingNumber, f.AccountNumber, f.Fingerprint, f.BankName,
+		joinList(f.Channels), f.Removed, f.MicroDeposits.Status, f.MicroDeposits.Amount1, f.MicroDeposits.Amount2,
+		f.MicroDeposits.Attempts, us(f.MicroDeposits.Created), f.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return masspay.ErrNoRows
+	}
+	return nil
+}
+
+// LedgerPost writes the entries and applies their sums to the balances, one UPDATE per funding
+// source touched. The CHECK constraint on balance turns an overdraft into an error: the engine
+// never attempts one, and this is the last line if it ever did.
+func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error {
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([][]any, len(entries))
+	sums := map[string]int64{}
+	var order []string
+	for i, e := range entries {
+		rows[i] = []any{e.FundingSourceID, e.TransferID, e.Amount, us(e.Created)}
+		if _, ok := sums[e.FundingSourceID]; !ok {
+			order = append(order, e.FundingSourceID)
+		}
+		sums[e.FundingSourceID] += e.Amount
+	}
+	if err := q.insertMany(ctx, "ledger_entries", []string{"funding_source_id", "transfer_id", "amount", "created"}, rows); err != nil {
+		return err
+	}
+	for _, id := range order {
+		if sums[id] == 0 {
+			continue
+		}
+		res, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + ? WHERE id = ?`, sums[id], id)
+		if err != nil {
+			return fmt.Errorf("move balance of %s: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("move balance of %s: %w", id, masspay.ErrNoRows)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,44 @@
+package sqlstore
+
+import (
+	"context"
+	"time"
+
+	"masspay"
+)
+
+func (q *q) IdempotencyDelete(ctx context.Context, appID, key string) error {
+	_, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE application_id = ? AND key = ?`, appID, key)
+	return err
+}
+
+func (q *q) IdempotencyDeleteExpired(ctx context.Context, now time.Time) (int, error) {
+	res, err := q.exec(ctx, `DELETE FROM idempotency_keys WHERE expires < ?`, us(now))
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+func (q *q) IdempotencyGet(ctx context.Context, appID, key string) (*masspay.IdempotencyRecord, error) {
+	var r masspay.IdempotencyRecord
+	var locked, expires int64
+	err := q.queryRow(ctx, `SELECT application_id, key, fingerprint, state, location, locked_until, expires
+ FROM idempotency_keys WHERE application_id = ? AND key = ?`+q.s.dialect.RowLock, appID, key).
+		Scan(&r.ApplicationID, &r.Key, &r.Fingerprint, &r.State, &r.Location, &locked, &expires)
+	if err != nil {
+		return nil, noRows(err)
+	}
+	r.LockedUntil, r.Expires = tm(locked), tm(expires)
+	return &r, nil
+}
+
+// IdempotencyPut inserts the record, or replaces the one stored under the same key.
+func (q *q) IdempotencyPut(ctx context.Context, r *masspay.IdempotencyRecord) error {
+	_, err := q.exec(ctx, `INSERT INTO idempotency_keys (application_id, key, fingerprint, state, location, locked_until, expires)
+ VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (application_id, key) DO UPDATE SET fingerprint = excluded.fingerprint,
+ state = excluded.state, location = excluded.location, locked_until = excluded.locked_until, expires = excluded.expires`,
+		r.ApplicationID, r.Key, r.Fingerprint, r.State, r.Location, us(r.LockedUntil), us(r.Expires))
+	return err
+}

@@ -1,0 +1,204 @@
+// Package sqlstore implements masspay.Store on database/sql. The SQL is written once, with '?'
+// placeholders, and rebound for PostgreSQL; the few statements that differ (work claims, row
+// locks) ask the Dialect. The sqlite and postgres packages open a Store with their driver,
+// their migrations and their dialect.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"masspay"
+)
+
+// Dialect is what differs between the backends.
+type Dialect struct {
+	Name string // "sqlite" or "postgres"
+	// Dollar placeholders ($1, $2...) instead of '?'.
+	Dollar bool
+	// MaxParams bounds the parameters of one statement (multi-row inserts are split to fit).
+	MaxParams int
+	// RowLock is appended to a SELECT that must lock the rows it reads until commit
+	// (" FOR UPDATE" on PostgreSQL; empty on SQLite, where the write transaction is exclusive).
+	RowLock string
+	// SkipLocked is appended to a work-claim SELECT so that concurrent nodes pass over rows
+	// another node holds (" FOR UPDATE SKIP LOCKED" on PostgreSQL).
+	SkipLocked string
+	// IsUniqueViolation reports whether err is a unique-constraint violation.
+	IsUniqueViolation func(error) bool
+	// IsBusy reports whether err is a transient lock conflict worth retrying the transaction for.
+	IsBusy func(error) bool
+}
+
+// Store is masspay.Store on database/sql. With SQLite, writes go through a one-connection pool
+// (SQLite has one writer; queueing in Go beats SQLITE_BUSY) and reads through a separate pool.
+// With PostgreSQL both are the same pool.
+type Store struct {
+	write   *sql.DB
+	read    *sql.DB
+	dialect Dialect
+	rebound sync.Map // SQL text -> rebound SQL text
+	closers []func() error
+}
+
+// New returns a Store over the given pools. read may equal write.
+func New(write, read *sql.DB, d Dialect, closers ...func() error) *Store {
+	return &Store{write: write, read: read, dialect: d, closers: closers}
+}
+
+// Dialect names the backend.
+func (s *Store) Dialect() string { return s.dialect.Name }
+
+// DB returns the write pool, for tools and tests that need raw SQL (the benchmark's raw
+// insertion rate, for one).
+func (s *Store) DB() *sql.DB { return s.write }
+
+// Close closes the pools.
+func (s *Store) Close() error {
+	var errs []error
+	if s.read != s.write {
+		errs = append(errs, s.read.Close())
+	}
+	errs = append(errs, s.write.Close())
+	for _, c := range s.closers {
+		errs = append(errs, c())
+	}
+	return errors.Join(errs...)
+}
+
+// Read runs fn in a read-only transaction: one consistent snapshot.
+func (s *Store) Read(ctx context.Context, fn func(masspay.Q) error) error {
+	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.dialect.Name == "postgres"})
+	if err != nil {
+		return fmt.Errorf("begin read: %w", err)
+	}
+	defer tx.Rollback()
+	return fn(&q{tx: tx, s: s})
+}
+
+// Write runs fn in one write transaction. A transaction that fails on a transient lock conflict
+// (PostgreSQL serialization or deadlock) before fn's result is committed is run again, up to
+// three times; fn must therefore not keep state across calls.
+func (s *Store) Write(ctx context.Context, fn func(masspay.Q) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = s.write1(ctx, fn)
+		if err == nil || s.dialect.IsBusy == nil || !s.dialect.IsBusy(err) {
+			return err
+		}
+	}
+	return err
+}
+
+func (s *Store) write1(ctx context.Context, fn func(masspay.Q) error) error {
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin write: %w", err)
+	}
+	if err := fn(&q{tx: tx, s: s}); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// bind turns '?' placeholders into $n for PostgreSQL, caching the result per statement text.
+func (s *Store) bind(query string) string {
+	if !s.dialect.Dollar {
+		return query
+	}
+	if v, ok := s.rebound.Load(query); ok {
+		return v.(string)
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	out := b.String()
+	s.rebound.Store(query, out)
+	return out
+}
+
+// q is a masspay.Q bound to one transaction.
+type q struct {
+	tx *sql.Tx
+	s  *Store
+}
+
+var _ masspay.Q = (*q)(nil)
+
+func (q *q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return q.tx.ExecContext(ctx, q.s.bind(query), args...)
+}
+
+func (q *q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.tx.QueryContext(ctx, q.s.bind(query), args...)
+}
+
+func (q *q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return q.tx.QueryRowContext(ctx, q.s.bind(query), args...)
+}
+
+// insertMany inserts rows into table with one multi-row INSERT per slice of rows that fits
+// the dialect's parameter limit.
+func (q *q) insertMany(ctx context.Context, table string, cols []string, rows [][]any) error {
+	if len(rows) == 0 {
+		return nil
+	}
+	per := max(1, q.s.dialect.MaxParams/len(cols))
+	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	args := make([]any, 0, min(per, len(rows))*len(cols))
+	for start := 0; start < len(rows); start += per {
+		end := min(start+per, len(rows))
+		var b strings.Builder
+		b.Grow(len(head) + (end-start)*(len(tuple)+2))
+		b.WriteString(head)
+		args = args[:0]
+		for i, r := range rows[start:end] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString(tuple)
+			args = append(args, r...)
+		}
+		if _, err := q.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// inList returns "?, ?, ?" for n parameters.
+func inList(n int) string { return strings.TrimSuffix(strings.Repeat("?, ", n), ", ") }
+
+// noRows maps sql.ErrNoRows to masspay.ErrNoRows.
+func noRows(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return masspay.ErrNoRows
+	}
+	return err
+}
+
+// unique wraps a unique-constraint violation in masspay.ErrUnique.
+func (q *q) unique(err error) error {
+	if err != nil && q.s.dialect.IsUniqueViolation(err) {
+		return fmt.Errorf("%w: %v", masspay.ErrUnique, err)
+	}
+	return err
+}

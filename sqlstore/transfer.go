@@ -1,0 +1,114 @@
+package sqlstore
+
+import (
+	"context"
+
+	"masspay"
+)
+
+const transferCols = `id, seq, account_id, source_id, destination_id, source_customer_id, dest_customer_id, amount, status,
+ posted, bank, funding_transfer_id, mass_payment_id, item_id, correlation_id, metadata, clearing_source, clearing_dest,
+ source_addenda, dest_addenda, processing_channel, failure_code, created`
+
+var transferInsertCols = []string{"id", "account_id", "source_id", "destination_id", "source_customer_id",
+	"dest_customer_id", "amount", "status", "posted", "bank", "funding_transfer_id", "mass_payment_id", "item_id",
+	"correlation_id", "metadata", "clearing_source", "clearing_dest", "source_addenda", "dest_addenda",
+	"processing_channel", "failure_code", "created"}
+
+func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error) {
+	var t masspay.Transfer
+	var metadata string
+	var created int64
+	if err := sc.Scan(&t.ID, &t.Seq, &t.AccountID, &t.SourceID, &t.DestinationID, &t.SourceCustomerID, &t.DestCustomerID,
+		&t.Amount, &t.Status, &t.Posted, &t.Bank, &t.FundingTransferID, &t.MassPaymentID, &t.ItemID, &t.CorrelationID,
+		&metadata, &t.ClearingSource, &t.ClearingDest, &t.SourceAddenda, &t.DestAddenda, &t.ProcessingChannel,
+		&t.FailureCode, &created); err != nil {
+		return nil, noRows(err)
+	}
+	t.Metadata = parseMap(metadata)
+	t.Created = tm(created)
+	return &t, nil
+}
+
+func (q *q) TransferGet(ctx context.Context, id string) (*masspay.Transfer, error) {
+	return scanTransfer(q.queryRow(ctx, `SELECT `+transferCols+` FROM transfers WHERE id = ?`, id))
+}
+
+func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) error {
+	rows := make([][]any, len(ts))
+	for i, t := range ts {
+		rows[i] = []any{t.ID, t.AccountID, t.SourceID, t.DestinationID, t.SourceCustomerID, t.DestCustomerID, t.Amount,
+			t.Status, t.Posted, t.Bank, t.FundingTransferID, t.MassPaymentID, t.ItemID, t.CorrelationID, jsonMap(t.Metadata),
+			t.ClearingSource, t.ClearingDest, t.SourceAddenda, t.DestAddenda, t.ProcessingChannel, t.FailureCode, us(t.Created)}
+	}
+	return q.unique(q.insertMany(ctx, "transfers", transferInsertCols, rows))
+}
+
+func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
+	var w where
+	w.add("account_id = ?", f.AccountID)
+	if f.CustomerID != "" {
+		w.add("(source_customer_id = ? OR dest_customer_id = ?)", f.CustomerID, f.CustomerID)
+	} else {
+		w.add("(source_customer_id = '' OR dest_customer_id = '')")
+	}
+	w.in("status", f.Statuses)
+	if f.CorrelationID != "" {
+		w.add("correlation_id = ?", f.CorrelationID)
+	}
+	if f.StartAmount > 0 {
+		w.add("amount >= ?", f.StartAmount)
+	}
+	if f.EndAmount > 0 {
+		w.add("amount <= ?", f.EndAmount)
+	}
+	if !f.StartDate.IsZero() {
+		w.add("created >= ?", us(f.StartDate))
+	}
+	if !f.EndDate.IsZero() {
+		w.add("created < ?", us(f.EndDate))
+	}
+	var total int
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM transfers`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
+		append(w.args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := collect(rows, scanTransfer)
+	return list, total, err
+}
+
+func (q *q) TransferListFundedBy(ctx context.Context, fundingTransferID string) ([]*masspay.Transfer, error) {
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE funding_transfer_id = ? ORDER BY seq`, fundingTransferID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanTransfer)
+}
+
+// TransferListPendingBank returns the account's oldest pending bank transfers, up to limit,
+// locked until the transaction ends.
+func (q *q) TransferListPendingBank(ctx context.Context, accountID string, limit int) ([]*masspay.Transfer, error) {
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE account_id = ? AND status = 'pending' AND bank
+ ORDER BY seq LIMIT ?`+q.s.dialect.RowLock, accountID, limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanTransfer)
+}
+
+// TransferUpdate writes the fields that change after creation: status, posting and failure.
+func (q *q) TransferUpdate(ctx context.Context, t *masspay.Transfer) error {
+	res, err := q.exec(ctx, `UPDATE transfers SET status = ?, posted = ?, failure_code = ? WHERE id = ?`,
+		t.Status, t.Posted, t.FailureCode, t.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return masspay.ErrNoRows
+	}
+	return nil
+}

@@ -1,0 +1,67 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+)
+
+// invariants are the checks of `masspay verify`. Each query returns one row per violation: a
+// subject and two figures, rendered with the message.
+var invariants = []struct {
+	query   string
+	message string
+}{
+	{`SELECT f.id, f.balance, COALESCE((SELECT SUM(e.amount) FROM ledger_entries e WHERE e.funding_source_id = f.id), 0) AS s
+ FROM funding_sources f WHERE f.type = 'balance' AND f.balance <> COALESCE((SELECT SUM(e.amount) FROM ledger_entries e WHERE e.funding_source_id = f.id), 0)`,
+		"balance of funding source %s is %d cents but its ledger entries sum to %d"},
+	{`SELECT id, balance, 0 FROM funding_sources WHERE balance < 0 AND type = 'balance'`,
+		"balance of funding source %s is negative (%d cents, floor %d)"},
+	{`SELECT transfer_id, SUM(amount), COUNT(*) FROM ledger_entries GROUP BY transfer_id HAVING SUM(amount) <> 0`,
+		"ledger entries of transfer %s do not balance: they sum to %d cents over %d entries"},
+	{`SELECT i.id, COUNT(t.id), 1 FROM mass_payment_items i LEFT JOIN transfers t ON t.item_id = i.id
+ WHERE i.status = 'success' GROUP BY i.id HAVING COUNT(t.id) <> 1`,
+		"successful item %s has %d transfers, want %d"},
+	{`SELECT i.id, COUNT(t.id), 0 FROM mass_payment_items i JOIN transfers t ON t.item_id = i.id
+ WHERE i.status <> 'success' GROUP BY i.id`,
+		"item %s is not successful but has %d transfers, want %d"},
+	{`SELECT i.id, 0, 0 FROM mass_payment_items i JOIN transfers t ON t.id = i.transfer_id WHERE t.item_id <> i.id`,
+		"item %s links a transfer made for another item (%d, %d)"},
+	{`SELECT m.id, m.total, COALESCE((SELECT SUM(i.amount) FROM mass_payment_items i WHERE i.mass_payment_id = m.id), 0)
+ FROM mass_payments m WHERE m.total <> COALESCE((SELECT SUM(i.amount) FROM mass_payment_items i WHERE i.mass_payment_id = m.id), 0)`,
+		"mass payment %s has total %d cents but its items sum to %d"},
+	{`SELECT m.id, m.item_count, (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id)
+ FROM mass_payments m WHERE m.item_count <> (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id)`,
+		"mass payment %s should have %d items but has %d"},
+	{`SELECT m.id, m.total, t.amount FROM mass_payments m JOIN transfers t ON t.id = m.funding_transfer_id WHERE t.amount <> m.total`,
+		"mass payment %s has total %d cents but its funding transfer is %d"},
+	{`SELECT m.id, COUNT(*), 0 FROM mass_payments m JOIN transfers t ON t.mass_payment_id = m.id AND t.item_id = '' GROUP BY m.id HAVING COUNT(*) > 1`,
+		"mass payment %s has %d funding transfers, want at most one (%d)"},
+	{`SELECT m.id, COUNT(*), 0 FROM mass_payments m JOIN mass_payment_items i ON i.mass_payment_id = m.id
+ WHERE m.status = 'complete' AND i.status = 'pending' GROUP BY m.id`,
+		"complete mass payment %s has %d pending items, want %d"},
+}
+
+// Violations runs every invariant check and describes each violation found.
+func (q *q) Violations(ctx context.Context) ([]string, error) {
+	var out []string
+	for _, inv := range invariants {
+		rows, err := q.query(ctx, inv.query)
+		if err != nil {
+			return nil, fmt.Errorf("check %q: %w", inv.message, err)
+		}
+		for rows.Next() {
+			var subject string
+			var a, b int64
+			if err := rows.Scan(&subject, &a, &b); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out = append(out, fmt.Sprintf(inv.message, subject, a, b))
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

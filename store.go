@@ -1,0 +1,140 @@
+package masspay
+
+import (
+	"context"
+	"time"
+)
+
+// Store is the storage seam. sqlstore implements it for SQLite and PostgreSQL alike. Read runs fn
+// against a consistent read-only snapshot; Write runs fn in one write transaction, committed when
+// fn returns nil and rolled back otherwise. Store methods hold no business rules: those live once,
+// in service and engine.
+type Store interface {
+	Read(ctx context.Context, fn func(Q) error) error
+	Write(ctx context.Context, fn func(Q) error) error
+	// Dialect names the backend: "sqlite" or "postgres".
+	Dialect() string
+	Close() error
+}
+
+// Page is a limit/offset window of a list.
+type Page struct {
+	Limit  int
+	Offset int
+}
+
+// CustomerFilter narrows GET /customers.
+type CustomerFilter struct {
+	AccountID string
+	Search    string // case-insensitive substring of first name, last name, email or business name
+	Email     string
+	Statuses  []string
+	Page
+}
+
+// FundingSourceFilter narrows a list of funding sources to one owner.
+type FundingSourceFilter struct {
+	AccountID  string
+	CustomerID string // empty: the account's own funding sources
+	Removed    *bool
+}
+
+// MassPaymentFilter narrows a list of mass payments.
+type MassPaymentFilter struct {
+	AccountID     string
+	CustomerID    string // empty: the account's own mass payments
+	CorrelationID string
+	Page
+}
+
+// ItemFilter narrows the items of one mass payment.
+type ItemFilter struct {
+	MassPaymentID string
+	Statuses      []string
+	Page
+}
+
+// TransferFilter narrows GET /accounts/{id}/transfers and /customers/{id}/transfers.
+type TransferFilter struct {
+	AccountID     string
+	CustomerID    string // empty: transfers touching the account's own funding sources
+	Statuses      []string
+	CorrelationID string
+	StartAmount   int64 // 0: no bound
+	EndAmount     int64 // 0: no bound
+	StartDate     time.Time
+	EndDate       time.Time // exclusive
+	Page
+}
+
+// ClaimParams asks for the next mass payment that is pending, or processing under a lease that
+// has run out, and leases it to Owner until LeaseUntil.
+type ClaimParams struct {
+	Owner      string
+	Now        time.Time
+	LeaseUntil time.Time
+}
+
+// Q is what a transaction (or a read snapshot) can do. Methods are noun-first. Single-row lookups
+// return ErrNoRows when nothing matches.
+type Q interface {
+	AccountCount(ctx context.Context) (int, error)
+	AccountGet(ctx context.Context, id string) (*Account, error)
+	AccountInsert(ctx context.Context, a *Account) error
+
+	ApplicationGetByKey(ctx context.Context, key string) (*Application, error)
+	ApplicationInsert(ctx context.Context, a *Application) error
+
+	AccessTokenDeleteExpired(ctx context.Context, now time.Time) (int, error)
+	AccessTokenGet(ctx context.Context, hash string) (*AccessToken, error)
+	AccessTokenInsert(ctx context.Context, t *AccessToken) error
+
+	CustomerGet(ctx context.Context, id string) (*Customer, error)
+	CustomerInsert(ctx context.Context, c *Customer) error
+	CustomerList(ctx context.Context, f CustomerFilter) ([]*Customer, int, error)
+
+	// FundingSourceBalance reads a balance and locks it until the transaction ends.
+	FundingSourceBalance(ctx context.Context, id string) (int64, error)
+	FundingSourceGet(ctx context.Context, id string) (*FundingSource, error)
+	FundingSourceGetMany(ctx context.Context, ids []string) (map[string]*FundingSource, error)
+	FundingSourceInsert(ctx context.Context, f *FundingSource) error
+	FundingSourceList(ctx context.Context, f FundingSourceFilter) ([]*FundingSource, error)
+	FundingSourceUpdate(ctx context.Context, f *FundingSource) error
+
+	// LedgerPost writes entries and moves the balance of every balance-type funding source
+	// they touch by the same amounts, in the same transaction.
+	LedgerPost(ctx context.Context, entries []LedgerEntry) error
+
+	TransferGet(ctx context.Context, id string) (*Transfer, error)
+	TransferInsertMany(ctx context.Context, ts []*Transfer) error
+	TransferList(ctx context.Context, f TransferFilter) ([]*Transfer, int, error)
+	TransferListFundedBy(ctx context.Context, fundingTransferID string) ([]*Transfer, error)
+	TransferListPendingBank(ctx context.Context, accountID string, limit int) ([]*Transfer, error)
+	TransferUpdate(ctx context.Context, t *Transfer) error
+
+	MassPaymentClaim(ctx context.Context, p ClaimParams) (*MassPayment, error)
+	MassPaymentGet(ctx context.Context, id string) (*MassPayment, error)
+	MassPaymentInsert(ctx context.Context, mp *MassPayment, items []*Item) error
+	MassPaymentList(ctx context.Context, f MassPaymentFilter) ([]*MassPayment, int, error)
+	MassPaymentUpdate(ctx context.Context, mp *MassPayment) error
+	// MassPaymentRenewLease extends the lease if Owner still holds it; false when it is lost.
+	MassPaymentRenewLease(ctx context.Context, id, owner string, until time.Time) (bool, error)
+
+	ItemGet(ctx context.Context, id string) (*Item, error)
+	ItemList(ctx context.Context, f ItemFilter) ([]*Item, int, error)
+	// ItemListPending returns up to limit pending items of a mass payment from index fromIdx on.
+	ItemListPending(ctx context.Context, massPaymentID string, fromIdx, limit int) ([]*Item, error)
+	ItemUpdateMany(ctx context.Context, items []*Item) error
+
+	EventGet(ctx context.Context, id string) (*Event, error)
+	EventInsertMany(ctx context.Context, events []*Event) error
+	EventList(ctx context.Context, accountID string, p Page) ([]*Event, int, error)
+
+	IdempotencyDelete(ctx context.Context, appID, key string) error
+	IdempotencyDeleteExpired(ctx context.Context, now time.Time) (int, error)
+	IdempotencyGet(ctx context.Context, appID, key string) (*IdempotencyRecord, error)
+	IdempotencyPut(ctx context.Context, r *IdempotencyRecord) error
+
+	// Violations runs the store's invariant checks and describes each one that fails.
+	Violations(ctx context.Context) ([]string, error)
+}

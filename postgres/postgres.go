@@ -20,7 +20,9 @@ import (
 var migrations embed.FS
 
 // Migrations returns the embedded migrations (a test checks they match SQLite's).
-func Migrations() ([]sqlstore.Migration, error) { return sqlstore.ReadMigrations(migrations, "migrations") }
+func Migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.ReadMigrations(migrations, "migrations")
+}
 
 // migrationLock is the advisory lock key held while migrating ("masspay" in ASCII).
 const migrationLock = 0x6d61737370617900
@@ -63,4 +65,3 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	}
 	return sqlstore.New(db, db, Dialect, func() error { pool.Close(); return nil }), nil
 }
-

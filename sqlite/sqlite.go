@@ -22,7 +22,9 @@ import (
 var migrations embed.FS
 
 // Migrations returns the embedded migrations (a test checks they match PostgreSQL's).
-func Migrations() ([]sqlstore.Migration, error) { return sqlstore.ReadMigrations(migrations, "migrations") }
+func Migrations() ([]sqlstore.Migration, error) {
+	return sqlstore.ReadMigrations(migrations, "migrations")
+}
 
 // FileName is the database file inside a data directory.
 const FileName = "masspay.db"
@@ -31,9 +33,14 @@ const FileName = "masspay.db"
 var Dialect = sqlstore.Dialect{
 	Name: "sqlite",
 	// SQLite allows 32,766 parameters per statement.
-	MaxParams:         30000,
-	IsUniqueViolation: func(err error) bool { return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY },
-	IsBusy:            func(err error) bool { c := code(err) & 0xff; return c == sqlite3lib.SQLITE_BUSY || c == sqlite3lib.SQLITE_LOCKED },
+	MaxParams: 30000,
+	IsUniqueViolation: func(err error) bool {
+		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
+	},
+	IsBusy: func(err error) bool {
+		c := code(err) & 0xff
+		return c == sqlite3lib.SQLITE_BUSY || c == sqlite3lib.SQLITE_LOCKED
+	},
 }
 
 func code(err error) int {

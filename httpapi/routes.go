@@ -14,6 +14,14 @@ func (s *Server) routes() {
 	m.Handle("GET /{$}", s.api(s.handleRoot))
 	m.Handle("GET /accounts/{id}", s.api(s.handleAccountGet))
 
+	// Each resource's routes are listed in its handle_*.go file.
+	s.routesCustomers()
+	s.routesFundingSources()
+	s.routesMassPayments()
+	s.routesTransfers()
+	s.routesEvents()
+	s.routesWebhooks()
+
 	m.Handle("/", s.api(s.handleNotFound))
 }
 

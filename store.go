@@ -14,8 +14,18 @@ type Store interface {
 	Write(ctx context.Context, fn func(Q) error) error
 	// Dialect names the backend: "sqlite" or "postgres".
 	Dialect() string
+	// Subscribe returns a channel that receives a signal (coalesced) after a transaction that
+	// called Q.Notify(channel) commits, in this process or, on PostgreSQL, on any node. Workers
+	// wake on it instead of polling fast. cancel stops the subscription.
+	Subscribe(channel string) (signals <-chan struct{}, cancel func())
 	Close() error
 }
+
+// Wake-up channels for Store.Subscribe and Q.Notify.
+const (
+	ChannelWork     = "masspay_work"     // a mass payment became pending
+	ChannelWebhooks = "masspay_webhooks" // webhook deliveries became due
+)
 
 // Page is a limit/offset window of a list.
 type Page struct {
@@ -134,6 +144,9 @@ type Q interface {
 	IdempotencyDeleteExpired(ctx context.Context, now time.Time) (int, error)
 	IdempotencyGet(ctx context.Context, appID, key string) (*IdempotencyRecord, error)
 	IdempotencyPut(ctx context.Context, r *IdempotencyRecord) error
+
+	// Notify asks for a signal to subscribers of channel once this transaction commits.
+	Notify(ctx context.Context, channel string) error
 
 	// Violations runs the store's invariant checks and describes each one that fails.
 	Violations(ctx context.Context) ([]string, error)

@@ -19,6 +19,8 @@ func (s *Server) routes() {
 	s.routesFundingSources()
 	s.routesMassPayments()
 	s.routesTransfers()
+	s.routesTransferActions()
+	s.routesSandbox()
 	s.routesEvents()
 	s.routesWebhooks()
 

@@ -39,11 +39,12 @@ type Dialect struct {
 // (SQLite has one writer; queueing in Go beats SQLITE_BUSY) and reads through a separate pool.
 // With PostgreSQL both are the same pool.
 type Store struct {
-	write   *sql.DB
-	read    *sql.DB
-	dialect Dialect
-	rebound sync.Map // SQL text -> rebound SQL text
-	closers []func() error
+	write    *sql.DB
+	read     *sql.DB
+	dialect  Dialect
+	rebound  sync.Map // SQL text -> rebound SQL text
+	closers  []func() error
+	notifier notifier
 }
 
 // New returns a Store over the given pools. read may equal write.
@@ -100,12 +101,16 @@ func (s *Store) write1(ctx context.Context, fn func(masspay.Q) error) error {
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
-	if err := fn(&q{tx: tx, s: s}); err != nil {
+	qq := &q{tx: tx, s: s}
+	if err := fn(qq); err != nil {
 		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	for _, c := range qq.notes {
+		s.Signal(c)
 	}
 	return nil
 }
@@ -136,8 +141,9 @@ func (s *Store) bind(query string) string {
 
 // q is a masspay.Q bound to one transaction.
 type q struct {
-	tx *sql.Tx
-	s  *Store
+	tx    *sql.Tx
+	s     *Store
+	notes []string // channels to signal after commit
 }
 
 var _ masspay.Q = (*q)(nil)

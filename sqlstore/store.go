@@ -74,7 +74,13 @@ func (s *Store) Close() error {
 
 // Read runs fn in a read-only transaction: one consistent snapshot.
 func (s *Store) Read(ctx context.Context, fn func(masspay.Q) error) error {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.dialect.Name == "postgres"})
+	opts := &sql.TxOptions{}
+	if s.dialect.Name == "postgres" {
+		// READ COMMITTED (the default) takes a new snapshot per statement; a Read promises one
+		// snapshot for all of fn, as SQLite's WAL read transactions give.
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}

@@ -33,6 +33,10 @@ type Dialect struct {
 	IsUniqueViolation func(error) bool
 	// IsBusy reports whether err is a transient lock conflict worth retrying the transaction for.
 	IsBusy func(error) bool
+	// NotifySQL, when set, is run by Q.Notify inside the transaction with the channel as its one
+	// parameter, for databases that carry signals to other processes and deliver them only at
+	// commit (PostgreSQL's pg_notify). The backend feeds what it receives to Store.Signal.
+	NotifySQL string
 }
 
 // Store is masspay.Store on database/sql. With SQLite, writes go through a one-connection pool

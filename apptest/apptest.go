@@ -6,9 +6,6 @@ package apptest
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -20,16 +17,15 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
-
 	"masspay/app"
 	"masspay/engine"
+	"masspay/postgres/pgtest"
 	"masspay/service"
 	"masspay/sqlstore"
 )
 
 // DatabaseURLEnv names the environment variable that selects PostgreSQL for the tests.
-const DatabaseURLEnv = "MASSPAY_TEST_DATABASE_URL"
+const DatabaseURLEnv = pgtest.Env
 
 // Env is one running server and a client of its first application.
 type Env struct {
@@ -55,28 +51,7 @@ func DatabaseURL(t testing.TB) string {
 	if base == "" {
 		return ""
 	}
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "t_" + hex.EncodeToString(b)
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("open %s: %v", DatabaseURLEnv, err)
-	}
-	if _, err := db.Exec(`CREATE SCHEMA ` + schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		db.Exec(`DROP SCHEMA ` + schema + ` CASCADE`)
-		db.Close()
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatalf("parse %s: %v", DatabaseURLEnv, err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return pgtest.NewSchema(t, base)
 }
 
 // Start runs a server for the duration of the test and returns a client of a first

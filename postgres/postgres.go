@@ -42,9 +42,12 @@ var Dialect = sqlstore.Dialect{
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && (e.Code == "40001" || e.Code == "40P01")
 	},
+	NotifySQL: notifySQL,
 }
 
 // Open connects to url, applies pending migrations under the advisory lock and returns the store.
+// The store also holds one LISTEN connection, so that Q.Notify committed on any node sharing
+// the database wakes this process's subscribers.
 func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
@@ -63,5 +66,17 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		pool.Close()
 		return nil, err
 	}
-	return sqlstore.New(db, db, Dialect, func() error { pool.Close(); return nil }), nil
+	var schema string
+	if err := pool.QueryRow(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
+		db.Close()
+		pool.Close()
+		return nil, fmt.Errorf("read current schema: %w", err)
+	}
+	l := &listener{cfg: cfg.ConnConfig.Copy(), prefix: schema + "/"}
+	s := sqlstore.New(db, db, Dialect, l.Close, func() error { pool.Close(); return nil })
+	if err := l.start(ctx, s); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
 }

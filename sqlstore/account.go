@@ -26,7 +26,7 @@ func (q *q) AccountGet(ctx context.Context, id string) (*masspay.Account, error)
 
 func (q *q) AccountInsert(ctx context.Context, a *masspay.Account) error {
 	_, err := q.exec(ctx, `INSERT INTO accounts (id, name, created) VALUES (?, ?, ?)`, a.ID, a.Name, us(a.Created))
-	return err
+	return q.unique(err)
 }
 
 func (q *q) ApplicationGetByKey(ctx context.Context, key string) (*masspay.Application, error) {
@@ -44,7 +44,7 @@ func (q *q) ApplicationGetByKey(ctx context.Context, key string) (*masspay.Appli
 func (q *q) ApplicationInsert(ctx context.Context, a *masspay.Application) error {
 	_, err := q.exec(ctx, `INSERT INTO applications (id, account_id, name, key, secret_hash, created) VALUES (?, ?, ?, ?, ?, ?)`,
 		a.ID, a.AccountID, a.Name, a.Key, a.SecretHash, us(a.Created))
-	return err
+	return q.unique(err)
 }
 
 func (q *q) AccessTokenDeleteExpired(ctx context.Context, now time.Time) (int, error) {
@@ -71,5 +71,5 @@ func (q *q) AccessTokenGet(ctx context.Context, hash string) (*masspay.AccessTok
 func (q *q) AccessTokenInsert(ctx context.Context, t *masspay.AccessToken) error {
 	_, err := q.exec(ctx, `INSERT INTO access_tokens (hash, application_id, account_id, expires) VALUES (?, ?, ?, ?)`,
 		t.Hash, t.ApplicationID, t.AccountID, us(t.Expires))
-	return err
+	return q.unique(err)
 }

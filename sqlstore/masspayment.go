@@ -50,14 +50,14 @@ func (q *q) MassPaymentInsert(ctx context.Context, m *masspay.MassPayment, items
 		m.ID, m.AccountID, m.CustomerID, m.SourceID, m.SourceType, m.Status, m.Total, m.ItemCount, jsonMap(m.Metadata),
 		m.CorrelationID, m.ClearingSource, m.Addenda, us(m.Created))
 	if err != nil {
-		return err
+		return q.unique(err)
 	}
 	rows := make([][]any, len(items))
 	for i, it := range items {
 		rows[i] = []any{m.ID, it.Idx, it.ID, it.DestinationID, it.Amount, jsonMap(it.Metadata), it.CorrelationID,
 			it.ClearingDestination, it.Addenda, it.ProcessingChannel, it.Status}
 	}
-	return q.insertMany(ctx, "mass_payment_items", itemInsertCols, rows)
+	return q.unique(q.insertMany(ctx, "mass_payment_items", itemInsertCols, rows))
 }
 
 func (q *q) MassPaymentList(ctx context.Context, f masspay.MassPaymentFilter) ([]*masspay.MassPayment, int, error) {

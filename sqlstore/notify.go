@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 )
 
@@ -53,5 +54,26 @@ func (q *q) Notify(ctx context.Context, channel string) error {
 		}
 	}
 	q.notes = append(q.notes, channel)
+	if q.s.dialect.NotifySQL != "" {
+		if _, err := q.exec(ctx, q.s.dialect.NotifySQL, channel); err != nil {
+			return fmt.Errorf("notify %s: %w", channel, err)
+		}
+	}
 	return nil
+}
+
+// SignalAll wakes every subscriber of every channel: after a cross-process listener reconnects,
+// signals sent while it was away are lost, so everyone looks for work once.
+func (s *Store) SignalAll() {
+	n := &s.notifier
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	for _, subs := range n.subs {
+		for ch := range subs {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}
 }

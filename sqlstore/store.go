@@ -33,6 +33,10 @@ type Dialect struct {
 	IsUniqueViolation func(error) bool
 	// IsBusy reports whether err is a transient lock conflict worth retrying the transaction for.
 	IsBusy func(error) bool
+	// NotifySQL, when set, is run by Q.Notify inside the transaction with the channel as its one
+	// parameter, for databases that carry signals to other processes and deliver them only at
+	// commit (PostgreSQL's pg_notify). The backend feeds what it receives to Store.Signal.
+	NotifySQL string
 }
 
 // Store is masspay.Store on database/sql. With SQLite, writes go through a one-connection pool
@@ -74,7 +78,13 @@ func (s *Store) Close() error {
 
 // Read runs fn in a read-only transaction: one consistent snapshot.
 func (s *Store) Read(ctx context.Context, fn func(masspay.Q) error) error {
-	tx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: s.dialect.Name == "postgres"})
+	opts := &sql.TxOptions{}
+	if s.dialect.Name == "postgres" {
+		// READ COMMITTED (the default) takes a new snapshot per statement; a Read promises one
+		// snapshot for all of fn, as SQLite's WAL read transactions give.
+		opts = &sql.TxOptions{ReadOnly: true, Isolation: sql.LevelRepeatableRead}
+	}
+	tx, err := s.read.BeginTx(ctx, opts)
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"masspay"
+	"masspay/app"
+	"masspay/apptest"
+)
+
+// buildBinary builds cmd/masspay once per test binary run.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "masspay")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// server is one `masspay serve` process.
+type server struct {
+	cmd  *exec.Cmd
+	base string
+	logs *bytes.Buffer
+}
+
+var servingRe = regexp.MustCompile(`msg="masspay serving" addr=(\S+)`)
+
+// startServer starts `masspay serve` on a free port and waits until it answers /healthz.
+func startServer(t *testing.T, bin string, args ...string) *server {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	stderr, _ := cmd.StderrPipe()
+	cmd.Stdout = new(bytes.Buffer)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s := &server{cmd: cmd, logs: new(bytes.Buffer)}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			s.logs.WriteString(line + "\n")
+			if m := servingRe.FindStringSubmatch(line); m != nil {
+				addr <- m[1]
+			}
+		}
+	}()
+	select {
+	case a := <-addr:
+		s.base = "http://" + a
+	case <-time.After(30 * time.Second):
+		cmd.Process.Kill()
+		t.Fatalf("server did not start: %s", s.logs)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return s
+}
+
+func (s *server) kill() {
+	s.cmd.Process.Signal(syscall.SIGKILL)
+	s.cmd.Wait()
+}
+
+// TestKillDuringProcessing submits batches to a real `masspay serve`, SIGKILLs it several times
+// while it accepts and processes them, restarts it each time, and checks that every batch
+// completes with every item paid exactly once and every invariant holding.
+func TestKillDuringProcessing(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real processes; skipped with -short")
+	}
+	t.Parallel()
+	bin := buildBinary(t)
+	dir := t.TempDir()
+	dbURL := apptest.DatabaseURL(t)
+	storeArgs := []string{"--data", dir}
+	if dbURL != "" {
+		storeArgs = []string{"--database", dbURL}
+	}
+	out, err := exec.Command(bin, append([]string{"apps", "create", "--json", "--balance", "100000000.00"}, storeArgs...)...).Output()
+	if err != nil {
+		t.Fatalf("apps create: %v", err)
+	}
+	var creds struct{ AccountID, Key, Secret string }
+	if err := json.Unmarshal(out, &creds); err != nil {
+		t.Fatalf("apps create output %q: %v", out, err)
+	}
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
+	client := &apptest.Client{T: t, AccountID: creds.AccountID, Key: creds.Key, Secret: creds.Secret}
+	bank, balance := env.Funding(client)
+	payees := apptest.Hrefs(env.Payees(client, 500))
+
+	const batches, perBatch = 24, 2000
+	bodies := make([][]byte, batches)
+	for i := range bodies {
+		src := balance
+		if i%3 == 0 {
+			src = bank
+		}
+		dests := make([]string, perBatch)
+		for j := range dests {
+			dests[j] = payees[(i*7+j)%len(payees)]
+		}
+		bodies[i], _ = json.Marshal(apptest.MassPayment(src, fmt.Sprintf("%d.%02d", 1+i%5, i), dests...))
+	}
+
+	srv := startServer(t, bin, storeArgs...)
+	located := make([]string, batches)
+	submitted := 0
+	// submit tries each unsubmitted batch once against the current server; a killed server
+	// leaves the rest for the next round, retried under the same Idempotency-Key.
+	submit := func() {
+		c := &apptest.Client{T: t, Base: srv.base, Key: creds.Key, Secret: creds.Secret}
+		tok, ok := tryToken(c)
+		if !ok {
+			return
+		}
+		for i := range bodies {
+			if located[i] != "" {
+				continue
+			}
+			req, _ := http.NewRequest("POST", srv.base+"/mass-payments", bytes.NewReader(bodies[i]))
+			req.Header.Set("Accept", "application/vnd.dwolla.v1.hal+json")
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Authorization", "Bearer "+tok)
+			req.Header.Set("Idempotency-Key", fmt.Sprint("kill-test-", i))
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				return // killed mid-request
+			}
+			res.Body.Close()
+			if res.StatusCode == 201 {
+				located[i] = res.Header.Get("Location")
+				submitted++
+			} else if res.StatusCode != 409 {
+				t.Fatalf("batch %d: status %d", i, res.StatusCode)
+			}
+		}
+	}
+
+	kills := 0
+	for round := 0; round < 6; round++ {
+		done := make(chan struct{})
+		go func() { submit(); close(done) }()
+		time.Sleep(time.Duration(30+rand.IntN(250)) * time.Millisecond)
+		srv.kill()
+		<-done
+		kills++
+		srv = startServer(t, bin, storeArgs...)
+	}
+	for submitted < batches {
+		submit()
+	}
+	t.Logf("%d kills; all %d batches accepted", kills, batches)
+
+	// Let the last server finish everything, then stop it cleanly.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		var left int
+		st.Read(context.Background(), func(q masspay.Q) error {
+			list, _, err := q.MassPaymentList(context.Background(), masspay.MassPaymentFilter{AccountID: creds.AccountID, Page: masspay.Page{Limit: 1000}})
+			for _, mp := range list {
+				if mp.Status != masspay.MassPaymentComplete {
+					left++
+				}
+			}
+			return err
+		})
+		if left == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d batches still not complete; server log:\n%s", left, srv.logs)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Wait()
+
+	// Exactly one batch per Idempotency-Key, every item decided, one transfer per success.
+	err = st.Read(context.Background(), func(q masspay.Q) error {
+		list, total, err := q.MassPaymentList(context.Background(), masspay.MassPaymentFilter{AccountID: creds.AccountID, Page: masspay.Page{Limit: 1000}})
+		if err != nil {
+			return err
+		}
+		if total != batches {
+			t.Errorf("%d batches stored, want %d (a retry made a second batch?)", total, batches)
+		}
+		for _, mp := range list {
+			items, n, err := q.ItemList(context.Background(), masspay.ItemFilter{MassPaymentID: mp.ID, Statuses: []string{masspay.ItemSuccess}, Page: masspay.Page{Limit: 1}})
+			if err != nil {
+				return err
+			}
+			if n != perBatch || len(items) == 0 {
+				t.Errorf("batch %s: %d successful items, want %d", mp.ID, n, perBatch)
+			}
+		}
+		v, err := q.Violations(context.Background())
+		for _, s := range v {
+			t.Errorf("invariant violated: %s", s)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	verify := exec.Command(bin, append([]string{"verify"}, storeArgs...)...)
+	if out, err := verify.CombinedOutput(); err != nil || !strings.Contains(string(out), "ok") {
+		t.Fatalf("masspay verify: %v\n%s", err, out)
+	}
+}
+
+// tryToken gets a token, or reports false when the server is gone.
+func tryToken(c *apptest.Client) (string, bool) {
+	req, _ := http.NewRequest("POST", c.Base+"/token", strings.NewReader("grant_type=client_credentials"))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(c.Key, c.Secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", false
+	}
+	defer res.Body.Close()
+	var body struct {
+		AccessToken string `json:"access_token"`
+	}
+	json.NewDecoder(res.Body).Decode(&body)
+	return body.AccessToken, body.AccessToken != ""
+}

@@ -1,0 +1,207 @@
+package postgres_test
+
+import (
+	"context"
+	"net/url"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"masspay"
+	"masspay/postgres"
+	"masspay/postgres/pgtest"
+	"masspay/sqlstore"
+	"masspay/storetest"
+)
+
+func open(t *testing.T, dbURL string) *sqlstore.Store {
+	t.Helper()
+	s, err := postgres.Open(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) {
+	t.Parallel()
+	base := pgtest.Require(t)
+	storetest.Run(t, func(t *testing.T) masspay.Store { return open(t, pgtest.NewSchema(t, base)) })
+}
+
+// Nodes starting together on an empty schema: one migrates under the advisory lock, the others
+// wait for it and find nothing left to do.
+func TestOpenConcurrently(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.URL(t)
+	var wg sync.WaitGroup
+	stores := make([]*sqlstore.Store, 3)
+	errs := make([]error, 3)
+	for i := range stores {
+		wg.Go(func() { stores[i], errs[i] = postgres.Open(t.Context(), dbURL) })
+	}
+	wg.Wait()
+	for i, s := range stores {
+		if errs[i] != nil {
+			t.Fatalf("Open %d: %v", i, errs[i])
+		}
+		t.Cleanup(func() { s.Close() })
+	}
+	ms, err := postgres.Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := stores[0].DB().QueryContext(t.Context(), `SELECT version, COUNT(*) FROM schema_migrations GROUP BY version ORDER BY version`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var got []int
+	for rows.Next() {
+		var v, n int
+		if err := rows.Scan(&v, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("migration %d recorded %d times", v, n)
+		}
+		got = append(got, v)
+	}
+	if len(got) != len(ms) {
+		t.Fatalf("recorded migrations %v, want the %d embedded ones", got, len(ms))
+	}
+	for i, m := range ms {
+		if got[i] != m.Version {
+			t.Fatalf("recorded migrations %v, want %v first", got, m.Version)
+		}
+	}
+	for i, s := range stores {
+		if err := s.Read(t.Context(), func(q masspay.Q) error { _, err := q.AccountCount(t.Context()); return err }); err != nil {
+			t.Errorf("store %d: %v", i, err)
+		}
+	}
+}
+
+func waitSignal(t *testing.T, ch <-chan struct{}, what string) {
+	t.Helper()
+	select {
+	case <-ch:
+	case <-time.After(time.Second):
+		t.Fatalf("%s: no signal within 1s", what)
+	}
+}
+
+func drain(ch <-chan struct{}) {
+	for {
+		select {
+		case <-ch:
+		case <-time.After(200 * time.Millisecond):
+			return
+		}
+	}
+}
+
+func notify(t *testing.T, s masspay.Store, channel string) {
+	t.Helper()
+	if err := s.Write(t.Context(), func(q masspay.Q) error { return q.Notify(t.Context(), channel) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Two stores on one schema are two nodes: a commit that notifies on one wakes the other.
+func TestNotifyAcrossNodes(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.URL(t)
+	a, b := open(t, dbURL), open(t, dbURL)
+	other := open(t, pgtest.URL(t)) // another deployment on the same database
+	work, cancel := b.Subscribe(masspay.ChannelWork)
+	defer cancel()
+	hooks, cancelHooks := b.Subscribe(masspay.ChannelWebhooks)
+	defer cancelHooks()
+
+	notify(t, other, masspay.ChannelWork)
+	err := a.Write(t.Context(), func(q masspay.Q) error {
+		if err := q.Notify(t.Context(), masspay.ChannelWork); err != nil {
+			return err
+		}
+		select {
+		case <-work:
+			t.Error("signal before commit, or from another schema")
+		case <-time.After(300 * time.Millisecond):
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitSignal(t, work, "node b after node a committed")
+	select {
+	case <-hooks:
+		t.Error("signal on a channel nobody notified")
+	case <-time.After(300 * time.Millisecond):
+	}
+
+	if err := a.Write(t.Context(), func(q masspay.Q) error {
+		q.Notify(t.Context(), masspay.ChannelWork)
+		return context.Canceled
+	}); err != context.Canceled {
+		t.Fatalf("Write = %v", err)
+	}
+	select {
+	case <-work:
+		t.Error("signal after a rollback")
+	case <-time.After(300 * time.Millisecond):
+	}
+}
+
+// The listener survives losing its connection: it reconnects, and later commits wake it again.
+func TestListenerReconnects(t *testing.T) {
+	t.Parallel()
+	dbURL := pgtest.URL(t)
+	u, err := url.Parse(dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	app := "masspay-test-" + q.Get("search_path")
+	q.Set("application_name", app)
+	u.RawQuery = q.Encode()
+	a, b := open(t, u.String()), open(t, dbURL)
+	work, cancel := a.Subscribe(masspay.ChannelWork)
+	defer cancel()
+
+	admin, err := pgx.Connect(t.Context(), dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(context.Background())
+	listenerPID := func() int {
+		var pid int
+		err := admin.QueryRow(t.Context(), `SELECT COALESCE(MAX(pid), 0) FROM pg_stat_activity
+ WHERE application_name = $1 AND query LIKE 'LISTEN%'`, app).Scan(&pid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return pid
+	}
+	old := listenerPID()
+	if old == 0 {
+		t.Fatal("no listener connection found")
+	}
+	if _, err := admin.Exec(t.Context(), `SELECT pg_terminate_backend($1)`, old); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for pid := listenerPID(); pid == 0 || pid == old; pid = listenerPID() {
+		if time.Now().After(deadline) {
+			t.Fatal("the listener did not reconnect within 10s")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	drain(work) // the wake-up every subscriber gets after a reconnection
+	notify(t, b, masspay.ChannelWork)
+	waitSignal(t, work, "node a after its listener reconnected")
+}

@@ -1,0 +1,195 @@
+package storetest
+
+import (
+	"fmt"
+	"testing"
+
+	"masspay"
+)
+
+var fundingSourceTests = []test{
+	{"FundingSourceInsertGet", testFundingSourceInsertGet},
+	{"FundingSourceGetMany", testFundingSourceGetMany},
+	{"FundingSourceList", testFundingSourceList},
+	{"FundingSourceUpdate", testFundingSourceUpdate},
+	{"LedgerPostMovesBalances", testLedgerPost},
+	{"LedgerPostRefusesNegativeBalance", testLedgerPostOverdraft},
+}
+
+func testFundingSourceInsertGet(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	f.customer("c1", "acc1")
+	bank := newBank("fs1", "acc1", "c1")
+	bank.Status = masspay.FundingUnverified
+	bank.Channels = []string{"ach", "wire"}
+	bank.MicroDeposits = masspay.MicroDeposits{Status: masspay.MicroDepositsPending, Amount1: 3, Amount2: 9, Attempts: 1,
+		Created: at(5)}
+	bal := newBalance("fs2", "acc1", "")
+	f.write(func(q masspay.Q) error {
+		must(t, q.FundingSourceInsert(f.ctx, bank))
+		return q.FundingSourceInsert(f.ctx, bal)
+	})
+	err := f.writeErr(func(q masspay.Q) error { return q.FundingSourceInsert(f.ctx, newBank("fs1", "acc1", "")) })
+	wantErr(t, "FundingSourceInsert of a used ID", err, masspay.ErrUnique)
+	f.read(func(q masspay.Q) error {
+		for _, want := range []masspay.FundingSource{*bank, *bal} {
+			got, err := q.FundingSourceGet(f.ctx, want.ID)
+			must(t, err)
+			want.Created = stored(want.Created)
+			want.MicroDeposits.Created = stored(want.MicroDeposits.Created)
+			equal(t, "funding source", got, &want)
+		}
+		return nil
+	})
+}
+
+func testFundingSourceGetMany(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	// More than one batch of the IN lists a store may split the lookup into.
+	var want []string
+	f.write(func(q masspay.Q) error {
+		for i := range 1201 {
+			id := fmt.Sprintf("fs%04d", i)
+			want = append(want, id)
+			if err := q.FundingSourceInsert(f.ctx, newBank(id, "acc1", "")); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.read(func(q masspay.Q) error {
+		got, err := q.FundingSourceGetMany(f.ctx, append(want, "missing"))
+		must(t, err)
+		equal(t, "number found", len(got), len(want))
+		for _, id := range want {
+			if got[id] == nil || got[id].ID != id || got[id].Name != "Bank "+id {
+				t.Fatalf("GetMany[%s] = %+v", id, got[id])
+			}
+		}
+		none, err := q.FundingSourceGetMany(f.ctx, nil)
+		must(t, err)
+		equal(t, "GetMany of nothing", len(none), 0)
+		return nil
+	})
+}
+
+func testFundingSourceList(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	f.account("acc2")
+	f.customer("c1", "acc1")
+	f.bank("fs1", "acc1", "")
+	f.balance("fs2", "acc1", "")
+	removed := newBank("fs3", "acc1", "")
+	removed.Removed = true
+	f.write(func(q masspay.Q) error { return q.FundingSourceInsert(f.ctx, removed) })
+	f.bank("fs4", "acc1", "c1")
+	f.bank("fs5", "acc2", "")
+	yes, no := true, false
+	cases := []struct {
+		name   string
+		filter masspay.FundingSourceFilter
+		want   []string
+	}{
+		{"AccountOwnOldestFirst", masspay.FundingSourceFilter{AccountID: "acc1"}, []string{"fs1", "fs2", "fs3"}},
+		{"NotRemoved", masspay.FundingSourceFilter{AccountID: "acc1", Removed: &no}, []string{"fs1", "fs2"}},
+		{"Removed", masspay.FundingSourceFilter{AccountID: "acc1", Removed: &yes}, []string{"fs3"}},
+		{"Customer", masspay.FundingSourceFilter{AccountID: "acc1", CustomerID: "c1"}, []string{"fs4"}},
+		{"OtherAccount", masspay.FundingSourceFilter{AccountID: "acc2"}, []string{"fs5"}},
+	}
+	f.read(func(q masspay.Q) error {
+		for _, tc := range cases {
+			list, err := q.FundingSourceList(f.ctx, tc.filter)
+			must(t, err)
+			equal(t, tc.name, ids(list, func(fs *masspay.FundingSource) string { return fs.ID }), tc.want)
+		}
+		return nil
+	})
+}
+
+func testFundingSourceUpdate(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	fs := f.bank("fs1", "acc1", "")
+	f.balance("bal", "acc1", "")
+	f.deposit("d1", "acc1", "fs1", "bal", 500)
+	upd := *fs
+	upd.Status, upd.Name, upd.BankAccountType = masspay.FundingUnverified, "Renamed", "savings"
+	upd.RoutingNumber, upd.AccountNumber, upd.Fingerprint, upd.BankName = "111", "222", "fp2", "Other Bank"
+	upd.Channels, upd.Removed = []string{"wire"}, true
+	upd.MicroDeposits = masspay.MicroDeposits{Status: masspay.MicroDepositsFailed, Amount1: 1, Amount2: 2, Attempts: 3, Created: at(9)}
+	balUpd := newBalance("bal", "acc1", "")
+	balUpd.Balance = 1_000_000 // not a mutable field: only LedgerPost moves a balance
+	f.write(func(q masspay.Q) error {
+		must(t, q.FundingSourceUpdate(f.ctx, &upd))
+		return q.FundingSourceUpdate(f.ctx, balUpd)
+	})
+	f.read(func(q masspay.Q) error {
+		got, err := q.FundingSourceGet(f.ctx, "fs1")
+		must(t, err)
+		want := upd
+		want.Balance = got.Balance // a bank's balance column is not part of this contract
+		want.Created, want.MicroDeposits.Created = stored(want.Created), stored(want.MicroDeposits.Created)
+		equal(t, "updated funding source", got, &want)
+		bal, err := q.FundingSourceGet(f.ctx, "bal")
+		must(t, err)
+		equal(t, "balance after FundingSourceUpdate", bal.Balance, int64(500))
+		return nil
+	})
+}
+
+func testLedgerPost(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	f.bank("bank", "acc1", "")
+	f.balance("bal", "acc1", "")
+	f.balance("bal2", "acc1", "")
+	f.deposit("d1", "acc1", "bank", "bal", 1000)
+	equal(t, "balance after deposit", f.balanceOf("bal"), int64(1000))
+	// Several entries on one source in one posting move it by their sum.
+	f.write(func(q masspay.Q) error {
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{
+			{FundingSourceID: "bal", TransferID: "t2", Amount: -300, Created: t0},
+			{FundingSourceID: "bal2", TransferID: "t2", Amount: 300, Created: t0},
+			{FundingSourceID: "bal", TransferID: "t3", Amount: 40, Created: t0},
+			{FundingSourceID: "bank", TransferID: "t3", Amount: -40, Created: t0},
+		})
+	})
+	equal(t, "bal", f.balanceOf("bal"), int64(740))
+	equal(t, "bal2", f.balanceOf("bal2"), int64(300))
+	equal(t, "violations", f.violations(), []string(nil))
+	err := f.writeErr(func(q masspay.Q) error {
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{{FundingSourceID: "missing", TransferID: "t4", Amount: 5, Created: t0}})
+	})
+	wantErr(t, "LedgerPost to a missing funding source", err, masspay.ErrNoRows)
+	f.write(func(q masspay.Q) error { return q.LedgerPost(f.ctx, nil) })
+}
+
+func testLedgerPostOverdraft(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	f.bank("bank", "acc1", "")
+	f.balance("bal", "acc1", "")
+	f.deposit("d1", "acc1", "bank", "bal", 1000)
+	err := f.writeErr(func(q masspay.Q) error {
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{
+			{FundingSourceID: "bal", TransferID: "t2", Amount: -1001, Created: t0},
+			{FundingSourceID: "bank", TransferID: "t2", Amount: 1001, Created: t0},
+		})
+	})
+	if err == nil {
+		t.Fatal("LedgerPost overdrawing a balance succeeded")
+	}
+	equal(t, "balance after the refused posting", f.balanceOf("bal"), int64(1000))
+	equal(t, "violations", f.violations(), []string(nil))
+	// Exactly to zero is allowed.
+	f.write(func(q masspay.Q) error {
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{
+			{FundingSourceID: "bal", TransferID: "t3", Amount: -1000, Created: t0},
+			{FundingSourceID: "bank", TransferID: "t3", Amount: 1000, Created: t0},
+		})
+	})
+	equal(t, "balance", f.balanceOf("bal"), int64(0))
+}

@@ -21,7 +21,8 @@ const (
 	TopicBankTransferFailed    = "bank_transfer_failed"
 	TopicBankTransferCompleted = "bank_transfer_completed"
 
-	TopicCustomerCreated = "customer_created"
+	TopicCustomerCreated  = "customer_created"
+	TopicCustomerVerified = "customer_verified"
 
 	TopicFundingSourceAdded    = "funding_source_added"
 	TopicFundingSourceRemoved  = "funding_source_removed"

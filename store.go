@@ -40,6 +40,7 @@ type CustomerFilter struct {
 	Email     string
 	Statuses  []string
 	Page
+	CorrelationID string // exact match
 }
 
 // FundingSourceFilter narrows a list of funding sources to one owner.

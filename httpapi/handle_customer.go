@@ -1,4 +1,149 @@
 package httpapi
 
+import (
+	"net/http"
+	"strings"
+
+	"masspay"
+	"masspay/service"
+)
+
 func (s *Server) routesCustomers() {
+	m := s.mux
+	m.Handle("POST /customers", s.api(s.handleCustomerCreate))
+	m.Handle("GET /customers", s.api(s.handleCustomerList))
+	m.Handle("GET /customers/{id}", s.api(s.handleCustomerGet))
+}
+
+func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	body, err := readBody(w, r)
+	if err != nil {
+		return err
+	}
+	o, err := decodeObject(body, false)
+	if err != nil {
+		return err
+	}
+	var f masspay.Fields
+	o.f = &f
+	in := service.CreateCustomerParams{
+		FirstName: o.str("firstName"), LastName: o.str("lastName"), Email: o.str("email"), Type: o.str("type"),
+		BusinessName: o.str("businessName"), CorrelationID: o.str("correlationId"),
+		Address1: o.str("address1"), Address2: o.str("address2"), City: o.str("city"), State: o.str("state"),
+		PostalCode: o.str("postalCode"), Phone: o.str("phone"),
+		DateOfBirth: o.str("dateOfBirth"), SSN: o.str("ssn"), EIN: o.str("ein"),
+		BusinessType: o.str("businessType"), BusinessClassification: o.str("businessClassification"),
+		Website: o.str("website"), DoingBusinessAs: o.str("doingBusinessAs"),
+	}
+	o.str("ipAddress") // accepted and not kept; only its type is checked
+	if o.has("controller") {
+		c := o.object("controller")
+		a := c.object("address")
+		in.Controller = &service.ControllerParams{
+			FirstName: c.str("firstName"), LastName: c.str("lastName"), Title: c.str("title"),
+			DateOfBirth: c.str("dateOfBirth"), SSN: c.str("ssn"),
+			Address1: a.str("address1"), Address2: a.str("address2"), Address3: a.str("address3"), City: a.str("city"),
+			StateProvinceRegion: a.str("stateProvinceRegion"), PostalCode: a.str("postalCode"), Country: a.str("country"),
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	c, err := s.svc.CreateCustomer(r.Context(), p, in)
+	if err != nil {
+		return err
+	}
+	s.created(w, "/customers/"+c.ID)
+	return nil
+}
+
+func (s *Server) handleCustomerGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	c, err := s.svc.GetCustomer(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.customerJSON(c))
+	return nil
+}
+
+var customerStatuses = map[string]bool{
+	masspay.CustomerStatusUnverified: true, masspay.CustomerStatusVerified: true, masspay.CustomerStatusRetry: true,
+	masspay.CustomerStatusKBA: true, masspay.CustomerStatusDocument: true, masspay.CustomerStatusSuspended: true,
+	masspay.CustomerStatusDeactivated: true,
+}
+
+func (s *Server) handleCustomerList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	var f masspay.Fields
+	qs := r.URL.Query()
+	filter := masspay.CustomerFilter{Page: parsePage(r, &f), Search: qs.Get("search"), Email: qs.Get("email")}
+	// SDKs send a list as repeated keys (Python, Node) or with brackets (Ruby's Faraday).
+	for _, st := range append(qs["status"], qs["status[]"]...) {
+		if !customerStatuses[st] {
+			f.Add(masspay.FCodeInvalid, "/status", "Status must be one of unverified, verified, retry, kba, document, suspended, deactivated.")
+			break
+		}
+		filter.Statuses = append(filter.Statuses, st)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	list, total, err := s.svc.ListCustomers(r.Context(), p, filter)
+	if err != nil {
+		return err
+	}
+	items := make([]obj, len(list))
+	for i, c := range list {
+		items[i] = s.customerJSON(c)
+	}
+	writeJSON(w, http.StatusOK, s.collection(r, "/customers", "customers", filter.Page, total, items))
+	return nil
+}
+
+// customerJSON renders a customer as Dwolla does: the base fields, and for verified types the
+// public fields kept in Details (the controller's nested as Dwolla nests them).
+func (s *Server) customerJSON(c *masspay.Customer) obj {
+	self := "/customers/" + c.ID
+	l := links{
+		"self":            s.link(self, "customer"),
+		"edit":            s.link(self, "customer"),
+		"receive":         s.link("/transfers", "transfer"),
+		"funding-sources": s.link(self+"/funding-sources", "funding-source"),
+		"transfers":       s.link(self+"/transfers", "transfer"),
+		"mass-payments":   s.link(self+"/mass-payments", "mass-payment"),
+	}
+	if c.Verified() {
+		l["send"] = s.link("/transfers", "transfer")
+	}
+	out := obj{"_links": l, "id": c.ID, "firstName": c.FirstName, "lastName": c.LastName, "email": c.Email,
+		"type": c.Type, "status": c.Status, "created": timestamp(c.Created)}
+	if c.BusinessName != "" {
+		out["businessName"] = c.BusinessName
+	}
+	if c.CorrelationID != "" {
+		out["correlationId"] = c.CorrelationID
+	}
+	var controller, address obj
+	for k, v := range c.Details {
+		switch {
+		case strings.HasPrefix(k, "controller.address."):
+			if address == nil {
+				address = obj{}
+			}
+			address[strings.TrimPrefix(k, "controller.address.")] = v
+		case strings.HasPrefix(k, "controller."):
+			if controller == nil {
+				controller = obj{}
+			}
+			controller[strings.TrimPrefix(k, "controller.")] = v
+		default:
+			out[k] = v
+		}
+	}
+	if controller != nil {
+		if address != nil {
+			controller["address"] = address
+		}
+		out["controller"] = controller
+	}
+	return out
 }

@@ -71,6 +71,9 @@ func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*mass
 		w.add("(LOWER(first_name) LIKE ? OR LOWER(last_name) LIKE ? OR LOWER(email) LIKE ? OR LOWER(business_name) LIKE ?)", like, like, like, like)
 	}
 	w.in("status", f.Statuses)
+	if f.CorrelationID != "" {
+		w.add("correlation_id = ?", f.CorrelationID)
+	}
 	var total int
 	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM customers`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err

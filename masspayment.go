@@ -192,20 +192,6 @@ func addendaChars(s string) bool {
 	return true
 }
 
-// ValidCorrelationID reports whether s is a correlation ID Dwolla accepts: 1 to 255 characters
-// of letters, digits, '.', '_' and '-'.
-func ValidCorrelationID(s string) bool {
-	if len(s) == 0 || len(s) > 255 {
-		return false
-	}
-	for _, r := range s {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '.' || r == '_' || r == '-') {
-			return false
-		}
-	}
-	return true
-}
-
 // HrefID extracts the id from an href to /<collection>/<id>, absolute (any host: SDKs re-root
 // hrefs onto their own base) or a bare path.
 func HrefID(href, collection string) (string, bool) {

@@ -180,4 +180,3 @@ type Q interface {
 	// created before the given time, up to limit, locked until the transaction ends.
 	TransferListPendingBankBefore(ctx context.Context, before time.Time, limit int) ([]*Transfer, error)
 }
-

@@ -2,9 +2,11 @@ package service
 
 import (
 	"context"
+	"errors"
 
 	"net/url"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"masspay"
@@ -16,6 +18,23 @@ const (
 	msgWebhookNotFound      = "Webhook not found."
 	msgEventNotFound        = "Application event not found."
 )
+
+// DefaultWebhookRetries is Dwolla's retry schedule: 8 retries over 72 hours.
+var DefaultWebhookRetries = []time.Duration{15 * time.Minute, 45 * time.Minute, 2 * time.Hour, 3 * time.Hour,
+	6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 24 * time.Hour}
+
+// SetEventRenderer installs how an event is rendered (the HTTP layer's document, with absolute
+// links), so that webhooks carry exactly what GET /events/{id} shows. Call it before the
+// workers start.
+func (s *Service) SetEventRenderer(fn func(*masspay.Event) ([]byte, error)) { s.renderEvent = fn }
+
+// RenderEvent renders an event for a webhook body.
+func (s *Service) RenderEvent(e *masspay.Event) ([]byte, error) {
+	if s.renderEvent == nil {
+		return nil, errors.New("render event: no renderer installed")
+	}
+	return s.renderEvent(e)
+}
 
 // ListEvents returns a page of the caller's events, newest first, and their total.
 func (s *Service) ListEvents(ctx context.Context, p *Principal, page masspay.Page) ([]*masspay.Event, int, error) {
@@ -144,18 +163,29 @@ func (s *Service) DeleteWebhookSubscription(ctx context.Context, p *Principal, i
 	return sub, err
 }
 
-// ListWebhooks returns a page of a subscription's webhooks, newest first, and their total.
-func (s *Service) ListWebhooks(ctx context.Context, p *Principal, subscriptionID string, page masspay.Page) ([]*masspay.Webhook, int, error) {
-	var list []*masspay.Webhook
+// ListWebhooks returns a page of a subscription's webhooks with their attempts, newest first,
+// and their total.
+func (s *Service) ListWebhooks(ctx context.Context, p *Principal, subscriptionID string, page masspay.Page) ([]*WebhookDetail, int, error) {
+	var out []*WebhookDetail
 	var total int
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+	err := s.store.Read(ctx, func(q masspay.Q) error {
 		if _, err := getSubscription(ctx, q, p, subscriptionID); err != nil {
 			return err
 		}
-		list, total, err = q.WebhookList(ctx, subscriptionID, page)
-		return err
+		list, n, err := q.WebhookList(ctx, subscriptionID, page)
+		if err != nil {
+			return err
+		}
+		total, out = n, make([]*WebhookDetail, len(list))
+		for i, w := range list {
+			out[i] = &WebhookDetail{Webhook: w}
+			if out[i].Attempts, err = q.WebhookAttemptList(ctx, w.ID); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
-	return list, total, err
+	return out, total, err
 }
 
 // WebhookDetail is a webhook with its attempts, as GET /webhooks/{id} shows it.

@@ -65,14 +65,23 @@ type CreateWebhookSubscriptionParams struct {
 
 // CreateWebhookSubscription subscribes a URL to the caller's events.
 func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in CreateWebhookSubscriptionParams, f masspay.Fields) (*masspay.WebhookSubscription, error) {
-	if in.URL == "" {
+	// f may already hold the decoder's type errors; a field is reported once.
+	reported := map[string]bool{}
+	for _, e := range f {
+		reported[e.Path] = true
+	}
+	switch {
+	case reported["/url"]:
+	case in.URL == "":
 		f.Add(masspay.FCodeRequired, "/url", "Url required.")
-	} else if !validWebhookURL(in.URL) {
+	case !validWebhookURL(in.URL):
 		f.Add(masspay.FCodeInvalidFormat, "/url", "Url must be a valid url.")
 	}
-	if in.Secret == "" {
+	switch {
+	case reported["/secret"]:
+	case in.Secret == "":
 		f.Add(masspay.FCodeRequired, "/secret", "Secret required.")
-	} else if utf8.RuneCountInString(in.Secret) > 128 {
+	case utf8.RuneCountInString(in.Secret) > 128:
 		f.Add(masspay.FCodeInvalidFormat, "/secret", "Secret must be 128 or fewer characters.")
 	}
 	if err := f.Err(); err != nil {

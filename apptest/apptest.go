@@ -23,8 +23,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
-	"masspay"
 	"masspay/app"
+	"masspay/engine"
 	"masspay/service"
 	"masspay/sqlstore"
 )
@@ -47,7 +47,8 @@ type Env struct {
 // Options tune Start.
 type Options struct {
 	Service service.Config
-	Workers app.Workers // nil: app.DefaultWorkers()
+	Engine  engine.Config
+	Workers app.Workers // nil: app.DefaultWorkers(Engine)
 }
 
 // DatabaseURL returns a fresh database for one test: a new PostgreSQL schema (dropped at the
@@ -90,7 +91,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		o = opts[0]
 	}
 	if o.Workers == nil {
-		o.Workers = app.DefaultWorkers()
+		o.Workers = app.DefaultWorkers(o.Engine)
 	}
 	e := &Env{T: t, DataDir: t.TempDir(), DBURL: DatabaseURL(t), opts: o}
 	banner := e.run()
@@ -156,20 +157,6 @@ func (e *Env) Restart() {
 	e.T.Helper()
 	e.stop()
 	e.run()
-}
-
-// Verify fails the test on any violation of the store's invariants (what `masspay verify`
-// checks).
-func (e *Env) Verify() {
-	e.T.Helper()
-	var vs []string
-	err := e.Store.Read(context.Background(), func(q masspay.Q) (err error) { vs, err = q.Violations(context.Background()); return err })
-	if err != nil {
-		e.T.Fatalf("verify: %v", err)
-	}
-	for _, v := range vs {
-		e.T.Errorf("invariant violated: %s", v)
-	}
 }
 
 // testWriter sends server logs to the test's output.

@@ -102,11 +102,6 @@ func source(t *testing.T, e *apptest.Env, id string) *masspay.FundingSource {
 	return f
 }
 
-func balanceOf(t *testing.T, e *apptest.Env, id string) int64 {
-	t.Helper()
-	return source(t, e, id).Balance
-}
-
 func transfer(t *testing.T, e *apptest.Env, id string) *masspay.Transfer {
 	t.Helper()
 	var tr *masspay.Transfer

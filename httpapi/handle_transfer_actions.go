@@ -86,7 +86,7 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *servic
 	}
 	items := make([]obj, len(list))
 	for i, t := range list {
-		items[i] = s.transferDoc(t)
+		items[i] = s.transferJSON(t)
 	}
 	writeJSON(w, http.StatusOK, s.collection(r, path, "transfers", filter.Page, total, items))
 	return nil
@@ -111,7 +111,7 @@ func (s *Server) handleTransferCancel(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, s.transferDoc(t))
+	writeJSON(w, http.StatusOK, s.transferJSON(t))
 	return nil
 }
 
@@ -139,41 +139,4 @@ func (s *Server) handleSandboxSimulation(w http.ResponseWriter, r *http.Request,
 	}
 	writeJSON(w, http.StatusOK, obj{"_links": links{"self": s.link("/sandbox-simulations", "sandbox-simulation")}, "total": n})
 	return nil
-}
-
-// transferDoc renders a transfer in lists and answers to actions.
-// TODO(helper-c): use the engine's s.renderTransfer once it lands on main, so that GET
-// /transfers/{id} and these answers share one rendering.
-func (s *Server) transferDoc(t *masspay.Transfer) obj {
-	party := func(customerID string) link {
-		if customerID != "" {
-			return s.link("/customers/"+customerID, "customer")
-		}
-		return s.link("/accounts/"+t.AccountID, "account")
-	}
-	self := "/transfers/" + t.ID
-	l := links{
-		"self":                       s.link(self, "transfer"),
-		"source":                     party(t.SourceCustomerID),
-		"destination":                party(t.DestCustomerID),
-		"source-funding-source":      s.link("/funding-sources/"+t.SourceID, "funding-source"),
-		"destination-funding-source": s.link("/funding-sources/"+t.DestinationID, "funding-source"),
-	}
-	if t.FundingTransferID != "" {
-		l["funding-transfer"] = s.link("/transfers/"+t.FundingTransferID, "transfer")
-	}
-	if t.Status == masspay.TransferPending && t.Bank {
-		l["cancel"] = s.link(self, "transfer")
-	}
-	if t.Status == masspay.TransferFailed && t.FailureCode != "" {
-		l["failure"] = s.link(self+"/failure", "failure")
-	}
-	o := obj{"_links": l, "id": t.ID, "status": t.Status, "amount": money(t.Amount), "created": timestamp(t.Created)}
-	if len(t.Metadata) > 0 {
-		o["metadata"] = t.Metadata
-	}
-	if t.CorrelationID != "" {
-		o["correlationId"] = t.CorrelationID
-	}
-	return o
 }

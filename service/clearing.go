@@ -302,8 +302,8 @@ var transferTopics = map[string][2]string{
 	masspay.TransferCancelled: {masspay.TopicTransferCancelled, masspay.TopicBankTransferCancelled},
 }
 
-// transferEvents are the events of a transfer reaching status: one per party, the account side
-// with the plain topic, each customer side with the customer_ form.
+// transferEvents are the events of a transfer reaching status (masspay.TransferEvents: one per
+// party). Bank legs (funding transfers, deposits) use the bank_transfer_* topics.
 func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Time) []*masspay.Event {
 	topics, ok := transferTopics[status]
 	if !ok {
@@ -313,16 +313,7 @@ func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Ti
 	if t.Bank && t.ItemID == "" {
 		topic = topics[1]
 	}
-	var out []*masspay.Event
-	if t.SourceCustomerID == "" || t.DestCustomerID == "" {
-		out = append(out, s.event(t.AccountID, "", topic, "transfers", t.ID, t.CorrelationID, now))
-	}
-	for i, cust := range []string{t.SourceCustomerID, t.DestCustomerID} {
-		if cust != "" && (i == 0 || cust != t.SourceCustomerID) {
-			out = append(out, s.event(t.AccountID, cust, topic, "transfers", t.ID, t.CorrelationID, now))
-		}
-	}
-	return out
+	return masspay.TransferEvents(t, topic, now)
 }
 
 // CancelTransfer cancels a pending bank transfer: its posting, if any, is reversed, and a

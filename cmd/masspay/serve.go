@@ -10,6 +10,7 @@ import (
 
 	"masspay"
 	"masspay/app"
+	"masspay/engine"
 	"masspay/service"
 )
 
@@ -50,7 +51,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
 		Service:     service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto},
-		Workers:     app.DefaultWorkers(),
+		Workers:     app.DefaultWorkers(engine.Config{}),
 		Logger:      slog.New(handler),
 		Out:         stdout,
 	})

@@ -324,7 +324,8 @@ func (s *Service) CancelTransfer(ctx context.Context, p *Principal, id string) (
 		if t, err = getTransfer(ctx, q, p, id); err != nil {
 			return err
 		}
-		if t.Status != masspay.TransferPending || !t.Bank {
+		// Every pending transfer is waiting on a bank: its own leg, or its funding transfer's.
+		if t.Status != masspay.TransferPending || (!t.Bank && t.FundingTransferID == "") {
 			return masspay.Invalid(masspay.FieldError{Code: masspay.FCodeNotAllowed, Message: "Status not allowed.", Path: "/status"})
 		}
 		c := s.newClearing(ctx, q)

@@ -219,22 +219,60 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	if err != nil {
 		return nil, err
 	}
-	var ids []any
+	type cand struct{ id, sub string }
+	var cands []cand
+	subSet := map[string]bool{}
+	var subs []any
 	for rows.Next() {
-		var id, sub string
-		if err := rows.Scan(&id, &sub); err != nil {
+		var c cand
+		if err := rows.Scan(&c.id, &c.sub); err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if inFlight[sub] >= p.PerSubscription {
-			continue
+		cands = append(cands, c)
+		if !subSet[c.sub] {
+			subSet[c.sub] = true
+			subs = append(subs, c.sub)
 		}
-		inFlight[sub]++
-		ids = append(ids, id)
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(ids) == 0 {
+	if err := rows.Err(); err != nil || len(cands) == 0 {
 		return nil, err
+	}
+	// Locking the subscriptions serializes concurrent claims for them (PostgreSQL nodes), so
+	// the in-flight count read next includes every lease another claim has committed.
+	if _, err := q.exec(ctx, `SELECT id FROM webhook_subscriptions WHERE id IN (`+inList(len(subs))+`) ORDER BY id`+
+		q.s.dialect.RowLock, subs...); err != nil {
+		return nil, err
+	}
+	clear(inFlight)
+	rows, err = q.query(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? AND subscription_id IN (`+
+		inList(len(subs))+`) GROUP BY subscription_id`, append([]any{now}, subs...)...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		inFlight[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var ids []any
+	for _, c := range cands {
+		if inFlight[c.sub] < p.PerSubscription {
+			inFlight[c.sub]++
+			ids = append(ids, c.id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
 	}
 	if _, err := q.exec(ctx, `UPDATE webhooks SET lease_until = ? WHERE id IN (`+inList(len(ids))+`)`,
 		append([]any{us(p.LeaseUntil)}, ids...)...); err != nil {

@@ -97,6 +97,7 @@ func TestMassPaymentClearing(t *testing.T) {
 			t.Errorf("no %s webhook among %d (topics %v)", topic, len(bodies), seen)
 		}
 	}
+	e.Verify()
 }
 
 func TestMassPaymentClearingFailures(t *testing.T) {

@@ -111,6 +111,7 @@ func TestSandboxSimulation(t *testing.T) {
 			t.Fatalf("payout = %+v", got)
 		}
 	})
+	e.Verify()
 }
 
 // A bank-sourced mass payment: one funding transfer for the total, item transfers that follow it.
@@ -248,6 +249,7 @@ func TestTransferCancel(t *testing.T) {
 		p := addTransfer(t, e, e.AccountID, xfer{from: balance, to: bank, cents: 1_00, posted: true})
 		e.NewApplication(0).Post("/transfers/"+p.ID, cancel).Error(t, 404, "NotFound")
 	})
+	e.Verify()
 }
 
 func ids(body map[string]any) []string {
@@ -332,6 +334,7 @@ func TestTransferLists(t *testing.T) {
 		other.Get(path).Error(t, 404, "NotFound")
 		other.Get("/customers/"+cust+"/transfers").Error(t, 404, "NotFound")
 	})
+	e.Verify()
 }
 
 func TestAutomaticClearing(t *testing.T) {

@@ -271,6 +271,7 @@ func TestWebhookSubscriptions(t *testing.T) {
 		other.Do("DELETE", "/webhook-subscriptions/"+id, nil).Error(t, 404, "NotFound")
 		e.Get("/webhook-subscriptions/" + id).OK(t)
 	})
+	e.Verify()
 }
 
 func TestEvents(t *testing.T) {
@@ -306,4 +307,5 @@ func TestEvents(t *testing.T) {
 		t.Fatal("another account sees these events")
 	}
 	e.Get("/events?limit=x").Error(t, 400, "ValidationError")
+	e.Verify()
 }

@@ -154,4 +154,33 @@ type Q interface {
 
 	// Violations runs the store's invariant checks and describes each one that fails.
 	Violations(ctx context.Context) ([]string, error)
+
+	WebhookAttemptInsert(ctx context.Context, a *WebhookAttempt) error
+	WebhookAttemptList(ctx context.Context, webhookID string) ([]*WebhookAttempt, error)
+	// WebhookClaim leases due webhooks of unpaused subscriptions (skipping rows another node
+	// holds) and returns them with their subscription and event.
+	WebhookClaim(ctx context.Context, p WebhookClaimParams) ([]*WebhookDelivery, error)
+	// WebhookClearDue makes nothing of a subscription due (it was paused).
+	WebhookClearDue(ctx context.Context, subscriptionID string) error
+	WebhookGet(ctx context.Context, id string) (*Webhook, error)
+	WebhookList(ctx context.Context, subscriptionID string, p Page) ([]*Webhook, int, error)
+	WebhookRetryInsert(ctx context.Context, r *WebhookRetry) error
+	WebhookRetryList(ctx context.Context, webhookID string) ([]*WebhookRetry, error)
+	// WebhookUpdate writes the delivery state: Retries, NextAt and LeaseUntil.
+	WebhookUpdate(ctx context.Context, w *Webhook) error
+
+	WebhookSubscriptionCount(ctx context.Context, accountID string) (int, error)
+	// WebhookSubscriptionDelete removes a subscription with its webhooks, attempts and retries.
+	WebhookSubscriptionDelete(ctx context.Context, id string) error
+	WebhookSubscriptionGet(ctx context.Context, id string) (*WebhookSubscription, error)
+	WebhookSubscriptionInsert(ctx context.Context, s *WebhookSubscription) error
+	WebhookSubscriptionList(ctx context.Context, accountID string) ([]*WebhookSubscription, error)
+	// WebhookSubscriptionRecord counts one delivery outcome atomically (a success resets the
+	// failure count and stamps LastSuccess) and returns the subscription as it now stands.
+	WebhookSubscriptionRecord(ctx context.Context, id string, success bool, now time.Time) (*WebhookSubscription, error)
+	WebhookSubscriptionSetPaused(ctx context.Context, id string, paused bool) error
+
+	// TransferListPendingBankBefore returns the oldest pending bank transfers of every account
+	// created before the given time, up to limit, locked until the transaction ends.
+	TransferListPendingBankBefore(ctx context.Context, before time.Time, limit int) ([]*Transfer, error)
 }

@@ -64,6 +64,7 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	var ready atomic.Bool
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
+	svc.SetEventRenderer(api.WebhookBody)
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))

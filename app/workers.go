@@ -3,15 +3,17 @@ package app
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	"masspay/engine"
 	"masspay/service"
 	"masspay/sqlstore"
+	"masspay/webhook"
 )
 
 // DefaultWorkers are the background loops `masspay serve` runs.
 func DefaultWorkers(cfg engine.Config) Workers {
-	return Workers{EngineWorker(cfg)}
+	return Workers{EngineWorker(cfg), WebhookWorker, ClearingWorker}
 }
 
 // EngineWorker runs the mass payment engine. On SQLite (one process per store) it takes over the
@@ -23,5 +25,40 @@ func EngineWorker(cfg engine.Config) func(ctx context.Context, store *sqlstore.S
 			c.ReclaimOnStart = true
 		}
 		return engine.New(store, c, logger.With("worker", "engine")).Run(ctx)
+	}
+}
+
+// WebhookWorker delivers the webhook outbox.
+func WebhookWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
+	return webhook.New(store, webhook.Config{
+		Render:  svc.RenderEvent,
+		Retries: svc.Config().WebhookRetries,
+		Logger:  logger.With("worker", "webhook"),
+	}).Run(ctx)
+}
+
+// ClearingWorker processes pending bank transfers once they are Service.ClearingAuto old, for
+// hands-off flows without POST /sandbox-simulations. It does nothing under sandbox clearing.
+func ClearingWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
+	age := svc.Config().ClearingAuto
+	if age <= 0 {
+		return nil
+	}
+	every := min(max(age/2, 50*time.Millisecond), time.Second)
+	tick := time.NewTicker(every)
+	defer tick.Stop()
+	for {
+		n, err := svc.ClearPendingBefore(ctx, time.Now().Add(-age))
+		if err != nil && ctx.Err() == nil {
+			logger.Error("automatic clearing", "error", err)
+		}
+		if n >= service.SimulationLimit {
+			continue // more may be waiting
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
 	}
 }

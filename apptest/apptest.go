@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,8 @@ type Env struct {
 	DataDir string
 	DBURL   string
 	*Client
+	opts Options
+	stop func()
 }
 
 // Options tune Start.
@@ -65,16 +68,32 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if o.Workers == nil {
 		o.Workers = app.DefaultWorkers(o.Engine)
 	}
-	dir := t.TempDir()
-	dbURL := DatabaseURL(t)
+	e := &Env{T: t, DataDir: t.TempDir(), DBURL: DatabaseURL(t), opts: o}
+	banner := e.run()
+	// A second handle on the same store, for assertions on its state.
+	store, err := app.OpenStore(context.Background(), e.DataDir, e.DBURL)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	e.Store = store
+	e.Client = e.clientFromBanner(banner)
+	return e
+}
+
+// run starts the server on the Env's store and returns its first-run banner ("" when the
+// store already held an account).
+func (e *Env) run() string {
+	t := e.T
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var out bytes.Buffer
 	go func() {
 		done <- app.Run(ctx, app.Config{
-			Addr: "127.0.0.1:0", DataDir: dir, DatabaseURL: dbURL,
-			Service: o.Service, Workers: o.Workers, Out: &out,
+			Addr: "127.0.0.1:0", DataDir: e.DataDir, DatabaseURL: e.DBURL,
+			Service: e.opts.Service, Workers: e.opts.Workers, Out: &out,
 			Logger:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 			OnReady: func(addr string) { ready <- addr },
 		})
@@ -89,21 +108,30 @@ func Start(t testing.TB, opts ...Options) *Env {
 		cancel()
 		t.Fatal("server did not start in 30s")
 	}
-	t.Cleanup(func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("server: %v", err)
-		}
-	})
-	// A second handle on the same store, for assertions on its state.
-	store, err := app.OpenStore(context.Background(), dir, dbURL)
-	if err != nil {
-		t.Fatalf("open store: %v", err)
+	var once sync.Once
+	e.stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("server: %v", err)
+			}
+		})
 	}
-	t.Cleanup(func() { store.Close() })
-	e := &Env{T: t, Base: "http://" + addr, Store: store, DataDir: dir, DBURL: dbURL}
-	e.Client = e.clientFromBanner(out.String())
-	return e
+	t.Cleanup(e.stop)
+	e.Base = "http://" + addr
+	if e.Client != nil {
+		e.Client.Base = e.Base
+	}
+	return out.String()
+}
+
+// Restart stops the server and starts a new one on the same data directory or database, as
+// after a crash or a deploy. The client keeps its credentials and token; Base changes (a new
+// port).
+func (e *Env) Restart() {
+	e.T.Helper()
+	e.stop()
+	e.run()
 }
 
 // testWriter sends server logs to the test's output.

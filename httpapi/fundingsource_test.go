@@ -126,7 +126,7 @@ func TestFundingSourceCreate(t *testing.T) {
 		}
 	})
 	t.Run("Events", func(t *testing.T) {
-		got := topics(t, e, e.AccountID)
+		got := topics(t, e, e.AccountID, "")
 		if !slices.Contains(got, "funding_source_added") || !slices.Contains(got, "customer_funding_source_added") ||
 			!slices.Contains(got, "funding_source_removed") {
 			t.Fatalf("topics %v", got)
@@ -348,7 +348,7 @@ func TestMicroDeposits(t *testing.T) {
 			t.Fatalf("message %v", body["message"])
 		}
 		e.Post(md, amounts("0.03", "0.07")).Error(t, 403, "InvalidResourceState")
-		got := topics(t, e, e.AccountID)
+		got := topics(t, e, e.AccountID, "")
 		for _, want := range []string{"customer_microdeposits_added", "customer_microdeposits_completed", "customer_funding_source_verified"} {
 			if !slices.Contains(got, want) {
 				t.Errorf("no %s in %v", want, got)
@@ -370,7 +370,7 @@ func TestMicroDeposits(t *testing.T) {
 		if fs["status"] != "unverified" || apptest.Dig(fs, "_links", "failed-verification-micro-deposits") == nil {
 			t.Fatalf("fs = %v", fs)
 		}
-		if got := topics(t, e, e.AccountID); !slices.Contains(got, "microdeposits_maxattempts") {
+		if got := topics(t, e, e.AccountID, ""); !slices.Contains(got, "microdeposits_maxattempts") {
 			t.Fatalf("topics %v", got)
 		}
 	})

@@ -1,4 +1,67 @@
 package httpapi
 
+import (
+	"encoding/json"
+	"net/http"
+
+	"masspay"
+	"masspay/service"
+)
+
 func (s *Server) routesEvents() {
+	s.mux.Handle("GET /events", s.api(s.handleEventList))
+	s.mux.Handle("GET /events/{id}", s.api(s.handleEventGet))
+}
+
+// renderEvent is an event as GET /events/{id} shows it; webhooks carry the same document.
+func (s *Server) renderEvent(e *masspay.Event) obj {
+	resource := "/" + e.ResourceType + "/" + e.ResourceID
+	l := links{
+		"self":     s.link("/events/"+e.ID, "event"),
+		"resource": s.link(resource, resourceTypeOf(resource)),
+		"account":  s.link("/accounts/"+e.AccountID, "account"),
+	}
+	if e.CustomerID != "" {
+		l["customer"] = s.link("/customers/"+e.CustomerID, "customer")
+	}
+	o := obj{"_links": l, "id": e.ID, "created": timestamp(e.Created), "topic": e.Topic, "resourceId": e.ResourceID}
+	if e.CorrelationID != "" {
+		o["correlationId"] = e.CorrelationID
+	}
+	return o
+}
+
+// WebhookBody renders the body of a webhook: the event document plus "timestamp", the field
+// older receivers read (Dwolla's webhook examples carry it; newer ones read "created").
+func (s *Server) WebhookBody(e *masspay.Event) ([]byte, error) {
+	o := s.renderEvent(e)
+	o["timestamp"] = o["created"]
+	return json.Marshal(o)
+}
+
+func (s *Server) handleEventList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	var f masspay.Fields
+	page := parsePage(r, &f)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	list, total, err := s.svc.ListEvents(r.Context(), p, page)
+	if err != nil {
+		return err
+	}
+	items := make([]obj, len(list))
+	for i, e := range list {
+		items[i] = s.renderEvent(e)
+	}
+	writeJSON(w, http.StatusOK, s.collection(r, "/events", "events", page, total, items))
+	return nil
+}
+
+func (s *Server) handleEventGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	e, err := s.svc.GetEvent(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.renderEvent(e))
+	return nil
 }

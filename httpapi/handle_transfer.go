@@ -79,10 +79,3 @@ func (s *Server) transferJSON(t *masspay.Transfer) obj {
 	}
 	return out
 }
-
-// routesTransferActions lists the transfer routes beyond GET /transfers/{id}: lists, cancel,
-// failure (see handle_transfer_actions.go when it exists).
-func (s *Server) routesTransferActions() {}
-
-// routesSandbox lists the sandbox routes (POST /sandbox-simulations).
-func (s *Server) routesSandbox() {}

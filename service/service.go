@@ -32,6 +32,12 @@ type Config struct {
 	IdempotencyLock time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// WebhookRetries is the gap before each retry of a failed webhook (default Dwolla's
+	// schedule: 15m, 45m, 2h, 3h, 6h, 12h, 24h, 24h).
+	WebhookRetries []time.Duration
+	// ClearingAuto, when set, makes a background worker process pending bank transfers once they
+	// are that old; zero keeps sandbox clearing (POST /sandbox-simulations only).
+	ClearingAuto time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -42,6 +48,9 @@ func (c Config) withDefaults() Config {
 	if c.Now == nil {
 		c.Now = time.Now
 	}
+	if len(c.WebhookRetries) == 0 {
+		c.WebhookRetries = DefaultWebhookRetries
+	}
 	return c
 }
 
@@ -49,6 +58,8 @@ func (c Config) withDefaults() Config {
 type Service struct {
 	store masspay.Store
 	cfg   Config
+	// renderEvent renders an event as the HTTP layer shows it (see SetEventRenderer).
+	renderEvent func(*masspay.Event) ([]byte, error)
 }
 
 // New returns a Service.

@@ -2,9 +2,11 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"time"
 
 	"masspay"
 	"masspay/app"
@@ -19,8 +21,20 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	publicURL := fs.String("public-url", "", "base URL of every href and Location (default http://<addr>)")
 	itemLimit := fs.String("item-limit", "10000.00", "largest amount of one mass payment item, USD")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
+	webhookRetries := fs.String("webhook-retries", "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)")
+	clearing := fs.String("clearing", "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations) or auto=DURATION")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	retries, err := parseDurations(*webhookRetries)
+	if err != nil {
+		fmt.Fprintf(stderr, "--webhook-retries: %v\n", err)
+		return exitError(2)
+	}
+	clearingAuto, err := parseClearing(*clearing)
+	if err != nil {
+		fmt.Fprintf(stderr, "--clearing: %v\n", err)
+		return exitError(2)
 	}
 	limit, err := masspay.ParseAmount(*itemLimit)
 	if err != nil || limit == 0 {
@@ -36,9 +50,38 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
-		Service:     service.Config{ItemLimit: limit},
+		Service:     service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto},
 		Workers:     app.DefaultWorkers(engine.Config{}),
 		Logger:      slog.New(handler),
 		Out:         stdout,
 	})
+}
+
+// parseDurations reads a comma-separated list of positive durations ("" is none).
+func parseDurations(v string) ([]time.Duration, error) {
+	if strings.TrimSpace(v) == "" {
+		return nil, nil
+	}
+	var out []time.Duration
+	for _, part := range strings.Split(v, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("%q is not a positive duration", part)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// parseClearing reads "sandbox" (0: clearing only by simulation) or "auto=DURATION".
+func parseClearing(v string) (time.Duration, error) {
+	if v == "sandbox" {
+		return 0, nil
+	}
+	if after, ok := strings.CutPrefix(v, "auto="); ok {
+		if d, err := time.ParseDuration(after); err == nil && d > 0 {
+			return d, nil
+		}
+	}
+	return 0, fmt.Errorf("%q: want sandbox or auto=DURATION (e.g. auto=30s)", v)
 }

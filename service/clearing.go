@@ -1,0 +1,403 @@
+package service
+
+import (
+	"context"
+	"time"
+
+	"masspay"
+)
+
+// ReturnCode is an ACH return a sandbox bank can simulate: a bank funding source named after the
+// code (e.g. "R01") makes the transfers that debit it (Debit) or credit it fail with that code.
+type ReturnCode struct {
+	Code        string
+	Description string
+	Explanation string
+	Debit       bool // true: fails debits of the bank; false: fails credits to it
+	RemovesBank bool // the bank is removed when the return arrives (R03, as Dwolla's sandbox does)
+}
+
+// ReturnCodes are the returns the sandbox simulates, with NACHA's descriptions.
+var ReturnCodes = map[string]ReturnCode{
+	"R01": {"R01", "Insufficient Funds", "Available balance is not sufficient to cover the dollar value of the debit entry.", true, false},
+	"R02": {"R02", "Account Closed", "Previously active account has been closed by customer or RDFI.", false, false},
+	"R03": {"R03", "No Account/Unable to Locate Account", "Account number structure is valid and passes editing process, but does not correspond to individual or is not an open account.", false, true},
+	"R04": {"R04", "Invalid Account Number", "Account number structure not valid; entry may fail check digit validation or may contain an incorrect number of digits.", false, false},
+	"R07": {"R07", "Authorization Revoked by Customer", "Consumer, who previously authorized ACH payment, has revoked authorization from Originator.", true, false},
+	"R08": {"R08", "Payment Stopped", "Receiver of a recurring debit transaction has stopped payment to a specific ACH debit.", true, false},
+	"R10": {"R10", "Customer Advises Not Authorized", "Customer has advised RDFI that originator of transaction is not authorized to debit account.", true, false},
+	"R16": {"R16", "Account Frozen", "Access to account is restricted due to specific action taken by the RDFI or by legal action.", false, false},
+	"R20": {"R20", "Non-Transaction Account", "ACH entry to a non-transaction account.", false, false},
+	"R29": {"R29", "Corporate Customer Advises Not Authorized", "Corporate customer has advised RDFI that originator of transaction is not authorized to debit account.", true, false},
+}
+
+// SimulationLimit is how many pending bank transfers one sandbox simulation processes at most.
+const SimulationLimit = 500
+
+// SimulateClearing processes (or fails, for banks named after a return code) the caller's
+// oldest pending bank transfers, up to 500, and returns how many transfers changed.
+func (s *Service) SimulateClearing(ctx context.Context, p *Principal) (int, error) {
+	return s.clear(ctx, func(q masspay.Q) ([]*masspay.Transfer, error) {
+		return q.TransferListPendingBank(ctx, p.AccountID, SimulationLimit)
+	})
+}
+
+// ClearPendingBefore clears, for every account, pending bank transfers created before the given
+// time, up to 500 per call (automatic clearing). It returns how many transfers changed.
+func (s *Service) ClearPendingBefore(ctx context.Context, before time.Time) (int, error) {
+	return s.clear(ctx, func(q masspay.Q) ([]*masspay.Transfer, error) {
+		return q.TransferListPendingBankBefore(ctx, before, SimulationLimit)
+	})
+}
+
+func (s *Service) clear(ctx context.Context, list func(masspay.Q) ([]*masspay.Transfer, error)) (int, error) {
+	var n int
+	err := s.store.Write(ctx, func(q masspay.Q) error {
+		ts, err := list(q)
+		if err != nil {
+			return err
+		}
+		c := s.newClearing(ctx, q)
+		for _, t := range ts {
+			if err := c.clearOne(t); err != nil {
+				return err
+			}
+		}
+		n = len(c.changed)
+		return c.flush()
+	})
+	return n, err
+}
+
+// clearing carries one transaction's clearing work: caches, the transfers already changed (a
+// transfer moves at most one step per pass, so bank-to-bank takes two passes as with Dwolla)
+// and the events to write.
+type clearing struct {
+	s       *Service
+	ctx     context.Context
+	q       masspay.Q
+	now     time.Time
+	sources map[string]*masspay.FundingSource
+	changed map[string]bool
+	events  []*masspay.Event
+}
+
+func (s *Service) newClearing(ctx context.Context, q masspay.Q) *clearing {
+	return &clearing{s: s, ctx: ctx, q: q, now: s.now(), sources: map[string]*masspay.FundingSource{}, changed: map[string]bool{}}
+}
+
+func (c *clearing) source(id string) (*masspay.FundingSource, error) {
+	if f, ok := c.sources[id]; ok {
+		return f, nil
+	}
+	f, err := c.q.FundingSourceGet(c.ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	c.sources[id] = f
+	return f, nil
+}
+
+// returnCode reports the return a bank simulates for a debit of it (debit) or a credit to it.
+func (c *clearing) returnCode(fundingSourceID string, debit bool) (*ReturnCode, error) {
+	f, err := c.source(fundingSourceID)
+	if err != nil {
+		return nil, err
+	}
+	rc, ok := ReturnCodes[f.Name]
+	if f.Type != masspay.FundingBank || !ok || rc.Debit != debit {
+		return nil, nil
+	}
+	return &rc, nil
+}
+
+// postedFrom is the funding source a transfer's posting debits: the owner's balance for a
+// funded transfer (where its funding transfer landed), the transfer's own source otherwise.
+func (c *clearing) postedFrom(t *masspay.Transfer) (string, error) {
+	if t.FundingTransferID == "" {
+		return t.SourceID, nil
+	}
+	fund, err := c.q.TransferGet(c.ctx, t.FundingTransferID)
+	if err != nil {
+		return "", err
+	}
+	return fund.DestinationID, nil
+}
+
+// clearOne moves one pending bank transfer one step, per docs/ledger.md.
+func (c *clearing) clearOne(t *masspay.Transfer) error {
+	if c.changed[t.ID] || t.Status != masspay.TransferPending {
+		return nil
+	}
+	if t.FundingTransferID != "" {
+		fund, err := c.q.TransferGet(c.ctx, t.FundingTransferID)
+		if err != nil {
+			return err
+		}
+		// A funded transfer waits for its funding and then follows it. One created after its
+		// funding cleared (the engine was still creating the batch's transfers) is posted now.
+		switch {
+		case fund.Status == masspay.TransferPending:
+			return nil
+		case fund.Status != masspay.TransferProcessed:
+			return c.settle(t, fund.Status, fund.FailureCode)
+		case !t.Posted:
+			return c.postFunded(fund, t)
+		}
+		return c.credit(t)
+	}
+	if t.Posted {
+		return c.credit(t) // a payout from a balance, debited at creation
+	}
+	// Money coming in from a bank: the debit of that bank is what can be returned.
+	rc, err := c.returnCode(t.SourceID, true)
+	if err != nil {
+		return err
+	}
+	if rc != nil {
+		return c.fail(t, rc)
+	}
+	if err := c.q.LedgerPost(c.ctx, postingEntries(t, t.SourceID, t.DestinationID, c.now)); err != nil {
+		return err
+	}
+	t.Posted = true
+	if err := c.settle(t, masspay.TransferProcessed, ""); err != nil {
+		return err
+	}
+	funded, err := c.fundedBy(t)
+	if err != nil {
+		return err
+	}
+	for _, f := range funded {
+		if f.Status == masspay.TransferPending && !f.Posted {
+			if err := c.postFunded(t, f); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// postFunded posts a funded transfer once its funding has landed in the owner's balance: from
+// that balance to the destination. A balance destination is then processed; a bank destination
+// stays pending until a later pass clears the credit.
+func (c *clearing) postFunded(fund, f *masspay.Transfer) error {
+	if err := c.q.LedgerPost(c.ctx, postingEntries(f, fund.DestinationID, f.DestinationID, c.now)); err != nil {
+		return err
+	}
+	f.Posted = true
+	dest, err := c.source(f.DestinationID)
+	if err != nil {
+		return err
+	}
+	status := masspay.TransferPending
+	if dest.Type == masspay.FundingBalance {
+		status = masspay.TransferProcessed
+	}
+	return c.settle(f, status, "")
+}
+
+// credit clears a posted transfer to its destination: processed, or failed and reversed when
+// the destination bank returns it.
+func (c *clearing) credit(t *masspay.Transfer) error {
+	rc, err := c.returnCode(t.DestinationID, false)
+	if err != nil {
+		return err
+	}
+	if rc != nil {
+		return c.fail(t, rc)
+	}
+	return c.settle(t, masspay.TransferProcessed, "")
+}
+
+// fail marks t failed with a return code, reverses its posting if it had one, fails what it
+// funds, and removes the bank when the code says so.
+func (c *clearing) fail(t *masspay.Transfer, rc *ReturnCode) error {
+	if err := c.s.unwind(c, t, masspay.TransferFailed, rc.Code); err != nil {
+		return err
+	}
+	if !rc.RemovesBank {
+		return nil
+	}
+	bankID := t.DestinationID
+	if rc.Debit {
+		bankID = t.SourceID
+	}
+	bank, err := c.source(bankID)
+	if err != nil || bank.Removed {
+		return err
+	}
+	bank.Removed = true
+	if err := c.q.FundingSourceUpdate(c.ctx, bank); err != nil {
+		return err
+	}
+	c.events = append(c.events, c.s.event(bank.AccountID, bank.CustomerID, masspay.TopicFundingSourceRemoved,
+		"funding-sources", bank.ID, "", c.now))
+	return nil
+}
+
+// unwind ends a pending transfer as failed or cancelled: its posting (if any) is reversed, and
+// the transfers it funds end the same way, with no entries (they were never posted).
+func (s *Service) unwind(c *clearing, t *masspay.Transfer, status, code string) error {
+	if t.Posted {
+		from, err := c.postedFrom(t)
+		if err != nil {
+			return err
+		}
+		if err := c.q.LedgerPost(c.ctx, postingEntries(t, t.DestinationID, from, c.now)); err != nil {
+			return err
+		}
+	}
+	if err := c.settle(t, status, code); err != nil {
+		return err
+	}
+	funded, err := c.fundedBy(t)
+	if err != nil {
+		return err
+	}
+	for _, f := range funded {
+		if f.Status == masspay.TransferPending && !f.Posted {
+			if err := c.settle(f, status, code); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// fundedBy lists the transfers t funds (only a mass payment's funding transfer funds any).
+func (c *clearing) fundedBy(t *masspay.Transfer) ([]*masspay.Transfer, error) {
+	if t.MassPaymentID == "" || t.ItemID != "" {
+		return nil, nil
+	}
+	return c.q.TransferListFundedBy(c.ctx, t.ID)
+}
+
+// settle writes a transfer's new state and, when its status changed, its events.
+func (c *clearing) settle(t *masspay.Transfer, status, code string) error {
+	moved := t.Status != status
+	t.Status, t.FailureCode = status, code
+	if err := c.q.TransferUpdate(c.ctx, t); err != nil {
+		return err
+	}
+	c.changed[t.ID] = true
+	if moved {
+		c.events = append(c.events, c.s.transferEvents(t, status, c.now)...)
+	}
+	return nil
+}
+
+func (c *clearing) flush() error {
+	if len(c.events) == 0 {
+		return nil
+	}
+	return c.q.EventInsertMany(c.ctx, c.events)
+}
+
+// transferTopics maps a transfer's new status to its topics: item and balance transfers, and
+// bank legs (funding transfers, deposits).
+var transferTopics = map[string][2]string{
+	masspay.TransferProcessed: {masspay.TopicTransferCompleted, masspay.TopicBankTransferCompleted},
+	masspay.TransferFailed:    {masspay.TopicTransferFailed, masspay.TopicBankTransferFailed},
+	masspay.TransferCancelled: {masspay.TopicTransferCancelled, masspay.TopicBankTransferCancelled},
+}
+
+// transferEvents are the events of a transfer reaching status (masspay.TransferEvents: one per
+// party). Bank legs (funding transfers, deposits) use the bank_transfer_* topics.
+func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Time) []*masspay.Event {
+	topics, ok := transferTopics[status]
+	if !ok {
+		return nil
+	}
+	topic := topics[0]
+	if t.Bank && t.ItemID == "" {
+		topic = topics[1]
+	}
+	return masspay.TransferEvents(t, topic, now)
+}
+
+// CancelTransfer cancels a pending bank transfer: its posting, if any, is reversed, and a
+// funding transfer takes the transfers it funds with it.
+func (s *Service) CancelTransfer(ctx context.Context, p *Principal, id string) (*masspay.Transfer, error) {
+	var t *masspay.Transfer
+	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
+		if t, err = getTransfer(ctx, q, p, id); err != nil {
+			return err
+		}
+		// Every pending transfer is waiting on a bank: its own leg, or its funding transfer's.
+		if t.Status != masspay.TransferPending || (!t.Bank && t.FundingTransferID == "") {
+			return masspay.Invalid(masspay.FieldError{Code: masspay.FCodeNotAllowed, Message: "Status not allowed.", Path: "/status"})
+		}
+		c := s.newClearing(ctx, q)
+		if err := s.unwind(c, t, masspay.TransferCancelled, ""); err != nil {
+			return err
+		}
+		return c.flush()
+	})
+	return t, err
+}
+
+func getTransfer(ctx context.Context, q masspay.Q, p *Principal, id string) (*masspay.Transfer, error) {
+	t, err := q.TransferGet(ctx, id)
+	if err == nil && t.AccountID != p.AccountID {
+		err = masspay.ErrNoRows
+	}
+	return t, notFound(err, "Transfer not found.")
+}
+
+// TransferFailure is why a transfer failed, as GET /transfers/{id}/failure shows it.
+type TransferFailure struct {
+	Transfer      *masspay.Transfer
+	Return        ReturnCode
+	FundingSource *masspay.FundingSource // the bank that returned it
+}
+
+// GetTransferFailure returns the failure of one of the caller's failed transfers.
+func (s *Service) GetTransferFailure(ctx context.Context, p *Principal, id string) (*TransferFailure, error) {
+	var out *TransferFailure
+	err := s.store.Read(ctx, func(q masspay.Q) error {
+		t, err := getTransfer(ctx, q, p, id)
+		if err != nil {
+			return err
+		}
+		rc, ok := ReturnCodes[t.FailureCode]
+		if t.Status != masspay.TransferFailed || !ok {
+			return masspay.NotFound("Failure not found.")
+		}
+		// The failed funding source is the bank the code names: the debited one for a debit
+		// return (for a funded transfer that is its own source, the bank the batch named).
+		bankID := t.DestinationID
+		if rc.Debit {
+			bankID = t.SourceID
+		}
+		f, err := q.FundingSourceGet(ctx, bankID)
+		if err != nil {
+			return err
+		}
+		out = &TransferFailure{Transfer: t, Return: rc, FundingSource: f}
+		return nil
+	})
+	return out, err
+}
+
+// ListTransfers returns a page of the transfers of the caller's account, or of one of its
+// customers when f.CustomerID is set, and their total.
+func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
+	var list []*masspay.Transfer
+	var total int
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+		if f.CustomerID != "" {
+			c, err := q.CustomerGet(ctx, f.CustomerID)
+			if err == nil && c.AccountID != p.AccountID {
+				err = masspay.ErrNoRows
+			}
+			if err != nil {
+				return notFound(err, "Customer not found.")
+			}
+		}
+		f.AccountID = p.AccountID
+		list, total, err = q.TransferList(ctx, f)
+		return err
+	})
+	return list, total, err
+}

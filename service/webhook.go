@@ -1,0 +1,262 @@
+package service
+
+import (
+	"context"
+	"errors"
+
+	"net/url"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"masspay"
+)
+
+// Webhook and event NotFound messages, as Dwolla words them.
+const (
+	msgSubscriptionNotFound = "Webhook subscription not found."
+	msgWebhookNotFound      = "Webhook not found."
+	msgEventNotFound        = "Application event not found."
+)
+
+// DefaultWebhookRetries is Dwolla's retry schedule: 8 retries over 72 hours.
+var DefaultWebhookRetries = []time.Duration{15 * time.Minute, 45 * time.Minute, 2 * time.Hour, 3 * time.Hour,
+	6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 24 * time.Hour}
+
+// SetEventRenderer installs how an event is rendered (the HTTP layer's document, with absolute
+// links), so that webhooks carry exactly what GET /events/{id} shows. Call it before the
+// workers start.
+func (s *Service) SetEventRenderer(fn func(*masspay.Event) ([]byte, error)) { s.renderEvent = fn }
+
+// RenderEvent renders an event for a webhook body.
+func (s *Service) RenderEvent(e *masspay.Event) ([]byte, error) {
+	if s.renderEvent == nil {
+		return nil, errors.New("render event: no renderer installed")
+	}
+	return s.renderEvent(e)
+}
+
+// ListEvents returns a page of the caller's events, newest first, and their total.
+func (s *Service) ListEvents(ctx context.Context, p *Principal, page masspay.Page) ([]*masspay.Event, int, error) {
+	var list []*masspay.Event
+	var total int
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+		list, total, err = q.EventList(ctx, p.AccountID, page)
+		return err
+	})
+	return list, total, err
+}
+
+// GetEvent returns one of the caller's events.
+func (s *Service) GetEvent(ctx context.Context, p *Principal, id string) (*masspay.Event, error) {
+	var e *masspay.Event
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) { e, err = q.EventGet(ctx, id); return err })
+	if err == nil && e.AccountID != p.AccountID {
+		err = masspay.ErrNoRows
+	}
+	return e, notFound(err, msgEventNotFound)
+}
+
+// CreateWebhookSubscriptionParams is the body of POST /webhook-subscriptions.
+type CreateWebhookSubscriptionParams struct {
+	URL    string
+	Secret string
+}
+
+// CreateWebhookSubscription subscribes a URL to the caller's events.
+func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in CreateWebhookSubscriptionParams, f masspay.Fields) (*masspay.WebhookSubscription, error) {
+	// f may already hold the decoder's type errors; a field is reported once.
+	reported := map[string]bool{}
+	for _, e := range f {
+		reported[e.Path] = true
+	}
+	switch {
+	case reported["/url"]:
+	case in.URL == "":
+		f.Add(masspay.FCodeRequired, "/url", "Url required.")
+	case !validWebhookURL(in.URL):
+		f.Add(masspay.FCodeInvalidFormat, "/url", "Url must be a valid url.")
+	}
+	switch {
+	case reported["/secret"]:
+	case in.Secret == "":
+		f.Add(masspay.FCodeRequired, "/secret", "Secret required.")
+	case utf8.RuneCountInString(in.Secret) > 128:
+		f.Add(masspay.FCodeInvalidFormat, "/secret", "Secret must be 128 or fewer characters.")
+	}
+	if err := f.Err(); err != nil {
+		return nil, err
+	}
+	sub := &masspay.WebhookSubscription{ID: newID(), AccountID: p.AccountID, URL: in.URL, Secret: in.Secret, Created: s.now()}
+	err := s.store.Write(ctx, func(q masspay.Q) error {
+		n, err := q.WebhookSubscriptionCount(ctx, p.AccountID)
+		if err != nil {
+			return err
+		}
+		if n >= masspay.MaxWebhookSubscriptions {
+			return masspay.Errorf(masspay.ECodeMaxResources, "The maximum number of subscriptions has been reached.")
+		}
+		return q.WebhookSubscriptionInsert(ctx, sub)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return sub, nil
+}
+
+// validWebhookURL accepts absolute http and https URLs with a host.
+func validWebhookURL(raw string) bool {
+	u, err := url.Parse(raw)
+	if err != nil || u.Host == "" || u.User != nil || strings.ContainsAny(raw, " \t\r\n") {
+		return false
+	}
+	return u.Scheme == "http" || u.Scheme == "https"
+}
+
+// ListWebhookSubscriptions returns the caller's subscriptions, oldest first.
+func (s *Service) ListWebhookSubscriptions(ctx context.Context, p *Principal) ([]*masspay.WebhookSubscription, error) {
+	var list []*masspay.WebhookSubscription
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+		list, err = q.WebhookSubscriptionList(ctx, p.AccountID)
+		return err
+	})
+	return list, err
+}
+
+// getSubscription reads a subscription of the caller's account.
+func getSubscription(ctx context.Context, q masspay.Q, p *Principal, id string) (*masspay.WebhookSubscription, error) {
+	sub, err := q.WebhookSubscriptionGet(ctx, id)
+	if err == nil && sub.AccountID != p.AccountID {
+		err = masspay.ErrNoRows
+	}
+	return sub, notFound(err, msgSubscriptionNotFound)
+}
+
+// GetWebhookSubscription returns one of the caller's subscriptions.
+func (s *Service) GetWebhookSubscription(ctx context.Context, p *Principal, id string) (*masspay.WebhookSubscription, error) {
+	var sub *masspay.WebhookSubscription
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) { sub, err = getSubscription(ctx, q, p, id); return err })
+	return sub, err
+}
+
+// PauseWebhookSubscription pauses or unpauses a subscription. Pausing also takes its pending
+// retries off the schedule: as with Dwolla, unpausing does not send what was missed; the client
+// retries those webhooks itself.
+func (s *Service) PauseWebhookSubscription(ctx context.Context, p *Principal, id string, paused bool) (*masspay.WebhookSubscription, error) {
+	var sub *masspay.WebhookSubscription
+	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
+		if sub, err = getSubscription(ctx, q, p, id); err != nil {
+			return err
+		}
+		if err := q.WebhookSubscriptionSetPaused(ctx, id, paused); err != nil {
+			return err
+		}
+		sub.Paused = paused
+		if paused {
+			return q.WebhookClearDue(ctx, id)
+		}
+		return nil
+	})
+	return sub, err
+}
+
+// DeleteWebhookSubscription removes a subscription and all of its webhooks, and returns it.
+func (s *Service) DeleteWebhookSubscription(ctx context.Context, p *Principal, id string) (*masspay.WebhookSubscription, error) {
+	var sub *masspay.WebhookSubscription
+	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
+		if sub, err = getSubscription(ctx, q, p, id); err != nil {
+			return err
+		}
+		return q.WebhookSubscriptionDelete(ctx, id)
+	})
+	return sub, err
+}
+
+// ListWebhooks returns a page of a subscription's webhooks with their attempts, newest first,
+// and their total.
+func (s *Service) ListWebhooks(ctx context.Context, p *Principal, subscriptionID string, page masspay.Page) ([]*WebhookDetail, int, error) {
+	var out []*WebhookDetail
+	var total int
+	err := s.store.Read(ctx, func(q masspay.Q) error {
+		if _, err := getSubscription(ctx, q, p, subscriptionID); err != nil {
+			return err
+		}
+		list, n, err := q.WebhookList(ctx, subscriptionID, page)
+		if err != nil {
+			return err
+		}
+		total, out = n, make([]*WebhookDetail, len(list))
+		for i, w := range list {
+			out[i] = &WebhookDetail{Webhook: w}
+			if out[i].Attempts, err = q.WebhookAttemptList(ctx, w.ID); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, total, err
+}
+
+// WebhookDetail is a webhook with its attempts, as GET /webhooks/{id} shows it.
+type WebhookDetail struct {
+	*masspay.Webhook
+	Attempts []*masspay.WebhookAttempt
+}
+
+func getWebhook(ctx context.Context, q masspay.Q, p *Principal, id string) (*masspay.Webhook, error) {
+	w, err := q.WebhookGet(ctx, id)
+	if err == nil && w.AccountID != p.AccountID {
+		err = masspay.ErrNoRows
+	}
+	return w, notFound(err, msgWebhookNotFound)
+}
+
+// GetWebhook returns one of the caller's webhooks with every attempt made to deliver it.
+func (s *Service) GetWebhook(ctx context.Context, p *Principal, id string) (*WebhookDetail, error) {
+	var d WebhookDetail
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+		if d.Webhook, err = getWebhook(ctx, q, p, id); err != nil {
+			return err
+		}
+		d.Attempts, err = q.WebhookAttemptList(ctx, id)
+		return err
+	})
+	return &d, err
+}
+
+// RetryWebhook records a retry and makes the webhook due now. The worker sends it unless the
+// subscription is paused; a retry does not use up the automatic schedule.
+func (s *Service) RetryWebhook(ctx context.Context, p *Principal, id string) (*masspay.WebhookRetry, error) {
+	r := &masspay.WebhookRetry{ID: newID(), WebhookID: id, Created: s.now()}
+	err := s.store.Write(ctx, func(q masspay.Q) error {
+		w, err := getWebhook(ctx, q, p, id)
+		if err != nil {
+			return err
+		}
+		if err := q.WebhookRetryInsert(ctx, r); err != nil {
+			return err
+		}
+		w.NextAt = r.Created
+		if err := q.WebhookUpdate(ctx, w); err != nil {
+			return err
+		}
+		return q.Notify(ctx, masspay.ChannelWebhooks)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return r, nil
+}
+
+// ListWebhookRetries returns the retries asked for a webhook, oldest first.
+func (s *Service) ListWebhookRetries(ctx context.Context, p *Principal, id string) ([]*masspay.WebhookRetry, error) {
+	var list []*masspay.WebhookRetry
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+		if _, err := getWebhook(ctx, q, p, id); err != nil {
+			return err
+		}
+		list, err = q.WebhookRetryList(ctx, id)
+		return err
+	})
+	return list, err
+}

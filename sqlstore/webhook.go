@@ -1,0 +1,367 @@
+package sqlstore
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/google/uuid"
+
+	"masspay"
+)
+
+const subscriptionCols = `id, account_id, url, secret, paused, consecutive_failures, last_success, created`
+
+func scanSubscription(sc interface{ Scan(...any) error }) (*masspay.WebhookSubscription, error) {
+	var s masspay.WebhookSubscription
+	var last, created int64
+	if err := sc.Scan(&s.ID, &s.AccountID, &s.URL, &s.Secret, &s.Paused, &s.ConsecutiveFailures, &last, &created); err != nil {
+		return nil, noRows(err)
+	}
+	s.LastSuccess, s.Created = tm(last), tm(created)
+	return &s, nil
+}
+
+func (q *q) WebhookSubscriptionCount(ctx context.Context, accountID string) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhook_subscriptions WHERE account_id = ?`, accountID).Scan(&n)
+	return n, err
+}
+
+func (q *q) WebhookSubscriptionDelete(ctx context.Context, id string) error {
+	for _, stmt := range []string{
+		`DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE subscription_id = ?)`,
+		`DELETE FROM webhook_retries WHERE webhook_id IN (SELECT id FROM webhooks WHERE subscription_id = ?)`,
+		`DELETE FROM webhooks WHERE subscription_id = ?`,
+	} {
+		if _, err := q.exec(ctx, stmt, id); err != nil {
+			return err
+		}
+	}
+	res, err := q.exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return masspay.ErrNoRows
+	}
+	return nil
+}
+
+func (q *q) WebhookSubscriptionGet(ctx context.Context, id string) (*masspay.WebhookSubscription, error) {
+	return scanSubscription(q.queryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE id = ?`, id))
+}
+
+func (q *q) WebhookSubscriptionInsert(ctx context.Context, s *masspay.WebhookSubscription) error {
+	_, err := q.exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.AccountID, s.URL, s.Secret, s.Paused, s.ConsecutiveFailures, us(s.LastSuccess), us(s.Created))
+	return q.unique(err)
+}
+
+func (q *q) WebhookSubscriptionList(ctx context.Context, accountID string) ([]*masspay.WebhookSubscription, error) {
+	rows, err := q.query(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE account_id = ? ORDER BY seq`, accountID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanSubscription)
+}
+
+func (q *q) WebhookSubscriptionRecord(ctx context.Context, id string, success bool, now time.Time) (*masspay.WebhookSubscription, error) {
+	// One UPDATE, so that concurrent deliveries to the same subscription (on several nodes)
+	// never lose a count to a read-modify-write race.
+	stmt := `UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING ` + subscriptionCols
+	args := []any{id}
+	if success {
+		stmt = `UPDATE webhook_subscriptions SET consecutive_failures = 0, last_success = ? WHERE id = ? RETURNING ` + subscriptionCols
+		args = []any{us(now), id}
+	}
+	return scanSubscription(q.queryRow(ctx, stmt, args...))
+}
+
+func (q *q) WebhookSubscriptionSetPaused(ctx context.Context, id string, paused bool) error {
+	res, err := q.exec(ctx, `UPDATE webhook_subscriptions SET paused = ? WHERE id = ?`, paused, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return masspay.ErrNoRows
+	}
+	return nil
+}
+
+const webhookCols = `id, seq, subscription_id, account_id, event_id, topic, retries, next_at, lease_until, created`
+
+func scanWebhook(sc interface{ Scan(...any) error }) (*masspay.Webhook, error) {
+	var w masspay.Webhook
+	var next, lease, created int64
+	if err := sc.Scan(&w.ID, &w.Seq, &w.SubscriptionID, &w.AccountID, &w.EventID, &w.Topic, &w.Retries, &next, &lease, &created); err != nil {
+		return nil, noRows(err)
+	}
+	w.NextAt, w.LeaseUntil, w.Created = tm(next), tm(lease), tm(created)
+	return &w, nil
+}
+
+// insertWebhooks writes, for the given events, one webhook per subscription of the event's
+// account: the outbox rows, in the transaction of the events themselves. A paused
+// subscription's rows are not due (Dwolla records them but does not send them).
+func (q *q) insertWebhooks(ctx context.Context, events []*masspay.Event) error {
+	subs := map[string][]*masspay.WebhookSubscription{}
+	for _, e := range events {
+		if _, done := subs[e.AccountID]; done {
+			continue
+		}
+		list, err := q.WebhookSubscriptionList(ctx, e.AccountID)
+		if err != nil {
+			return fmt.Errorf("list webhook subscriptions: %w", err)
+		}
+		subs[e.AccountID] = list
+	}
+	var rows [][]any
+	due := false
+	for _, e := range events {
+		for _, s := range subs[e.AccountID] {
+			next := us(e.Created)
+			if s.Paused {
+				next = 0
+			}
+			due = due || next > 0
+			rows = append(rows, []any{uuid.NewString(), s.ID, e.AccountID, e.ID, e.Topic, next, us(e.Created)})
+		}
+	}
+	if err := q.insertMany(ctx, "webhooks", []string{"id", "subscription_id", "account_id", "event_id", "topic",
+		"next_at", "created"}, rows); err != nil {
+		return err
+	}
+	if due {
+		return q.Notify(ctx, masspay.ChannelWebhooks)
+	}
+	return nil
+}
+
+func (q *q) WebhookClearDue(ctx context.Context, subscriptionID string) error {
+	_, err := q.exec(ctx, `UPDATE webhooks SET next_at = 0 WHERE subscription_id = ? AND next_at > 0`, subscriptionID)
+	return err
+}
+
+func (q *q) WebhookGet(ctx context.Context, id string) (*masspay.Webhook, error) {
+	return scanWebhook(q.queryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ?`, id))
+}
+
+func (q *q) WebhookList(ctx context.Context, subscriptionID string, p masspay.Page) ([]*masspay.Webhook, int, error) {
+	var total int
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhooks WHERE subscription_id = ?`, subscriptionID).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE subscription_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
+		subscriptionID, p.Limit, p.Offset)
+	if err != nil {
+		return nil, 0, err
+	}
+	list, err := collect(rows, scanWebhook)
+	return list, total, err
+}
+
+func (q *q) WebhookUpdate(ctx context.Context, w *masspay.Webhook) error {
+	res, err := q.exec(ctx, `UPDATE webhooks SET retries = ?, next_at = ?, lease_until = ? WHERE id = ?`,
+		w.Retries, us(w.NextAt), us(w.LeaseUntil), w.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return masspay.ErrNoRows
+	}
+	return nil
+}
+
+func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*masspay.WebhookDelivery, error) {
+	now := us(p.Now)
+	// What each subscription has in flight (leased and not yet recorded) bounds what it may
+	// take now.
+	inFlight := map[string]int{}
+	rows, err := q.query(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? GROUP BY subscription_id`, now)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		inFlight[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var w where
+	w.add("next_at > 0 AND next_at <= ? AND lease_until <= ?", now, now)
+	w.add("subscription_id IN (SELECT id FROM webhook_subscriptions WHERE NOT paused)")
+	var full []string
+	for id, n := range inFlight {
+		if n >= p.PerSubscription {
+			full = append(full, id)
+		}
+	}
+	if len(full) > 0 {
+		args := make([]any, len(full))
+		for i, id := range full {
+			args[i] = id
+		}
+		w.add("subscription_id NOT IN ("+inList(len(full))+")", args...)
+	}
+	// SkipLocked: on PostgreSQL a row another node is claiming right now is passed over rather
+	// than waited for, and the lease written below keeps it from being claimed again.
+	rows, err = q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT ?`+q.s.dialect.SkipLocked,
+		append(w.args, p.Limit)...)
+	if err != nil {
+		return nil, err
+	}
+	type cand struct{ id, sub string }
+	var cands []cand
+	subSet := map[string]bool{}
+	var subs []any
+	for rows.Next() {
+		var c cand
+		if err := rows.Scan(&c.id, &c.sub); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		cands = append(cands, c)
+		if !subSet[c.sub] {
+			subSet[c.sub] = true
+			subs = append(subs, c.sub)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(cands) == 0 {
+		return nil, err
+	}
+	// Locking the subscriptions serializes concurrent claims for them (PostgreSQL nodes), so
+	// the in-flight count read next includes every lease another claim has committed.
+	if _, err := q.exec(ctx, `SELECT id FROM webhook_subscriptions WHERE id IN (`+inList(len(subs))+`) ORDER BY id`+
+		q.s.dialect.RowLock, subs...); err != nil {
+		return nil, err
+	}
+	clear(inFlight)
+	rows, err = q.query(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? AND subscription_id IN (`+
+		inList(len(subs))+`) GROUP BY subscription_id`, append([]any{now}, subs...)...)
+	if err != nil {
+		return nil, err
+	}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		inFlight[id] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	var ids []any
+	for _, c := range cands {
+		if inFlight[c.sub] < p.PerSubscription {
+			inFlight[c.sub]++
+			ids = append(ids, c.id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if _, err := q.exec(ctx, `UPDATE webhooks SET lease_until = ? WHERE id IN (`+inList(len(ids))+`)`,
+		append([]any{us(p.LeaseUntil)}, ids...)...); err != nil {
+		return nil, err
+	}
+	rows, err = q.query(ctx, `SELECT w.id, w.seq, w.subscription_id, w.account_id, w.event_id, w.topic, w.retries, w.next_at,
+ w.lease_until, w.created, s.id, s.account_id, s.url, s.secret, s.paused, s.consecutive_failures, s.last_success, s.created,
+ e.id, e.seq, e.account_id, e.customer_id, e.topic, e.resource_type, e.resource_id, e.correlation_id, e.created
+ FROM webhooks w JOIN webhook_subscriptions s ON s.id = w.subscription_id JOIN events e ON e.id = w.event_id
+ WHERE w.id IN (`+inList(len(ids))+`) ORDER BY w.next_at, w.seq`, ids...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (*masspay.WebhookDelivery, error) {
+		var d masspay.WebhookDelivery
+		var wh masspay.Webhook
+		var s masspay.WebhookSubscription
+		var e masspay.Event
+		var next, lease, wCreated, last, sCreated, eCreated int64
+		if err := sc.Scan(&wh.ID, &wh.Seq, &wh.SubscriptionID, &wh.AccountID, &wh.EventID, &wh.Topic, &wh.Retries, &next,
+			&lease, &wCreated, &s.ID, &s.AccountID, &s.URL, &s.Secret, &s.Paused, &s.ConsecutiveFailures, &last, &sCreated,
+			&e.ID, &e.Seq, &e.AccountID, &e.CustomerID, &e.Topic, &e.ResourceType, &e.ResourceID, &e.CorrelationID, &eCreated); err != nil {
+			return nil, err
+		}
+		wh.NextAt, wh.LeaseUntil, wh.Created = tm(next), tm(lease), tm(wCreated)
+		s.LastSuccess, s.Created = tm(last), tm(sCreated)
+		e.Created = tm(eCreated)
+		d.Webhook, d.Subscription, d.Event = &wh, &s, &e
+		return &d, nil
+	})
+}
+
+func (q *q) WebhookAttemptInsert(ctx context.Context, a *masspay.WebhookAttempt) error {
+	reqH, _ := json.Marshal(a.RequestHeaders)
+	resH, _ := json.Marshal(a.ResponseHeaders)
+	_, err := q.exec(ctx, `INSERT INTO webhook_attempts (id, webhook_id, request_time, url, request_headers, request_body,
+ response_time, response_headers, status_code, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		a.ID, a.WebhookID, us(a.RequestTime), a.URL, string(reqH), a.RequestBody, us(a.ResponseTime), string(resH),
+		a.StatusCode, a.ResponseBody)
+	return err
+}
+
+func (q *q) WebhookAttemptList(ctx context.Context, webhookID string) ([]*masspay.WebhookAttempt, error) {
+	rows, err := q.query(ctx, `SELECT id, webhook_id, request_time, url, request_headers, request_body, response_time,
+ response_headers, status_code, response_body FROM webhook_attempts WHERE webhook_id = ? ORDER BY seq`, webhookID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (*masspay.WebhookAttempt, error) {
+		var a masspay.WebhookAttempt
+		var reqT, resT int64
+		var reqH, resH string
+		if err := sc.Scan(&a.ID, &a.WebhookID, &reqT, &a.URL, &reqH, &a.RequestBody, &resT, &resH, &a.StatusCode, &a.ResponseBody); err != nil {
+			return nil, err
+		}
+		a.RequestTime, a.ResponseTime = tm(reqT), tm(resT)
+		_ = json.Unmarshal([]byte(reqH), &a.RequestHeaders)
+		_ = json.Unmarshal([]byte(resH), &a.ResponseHeaders)
+		return &a, nil
+	})
+}
+
+func (q *q) WebhookRetryInsert(ctx context.Context, r *masspay.WebhookRetry) error {
+	_, err := q.exec(ctx, `INSERT INTO webhook_retries (id, webhook_id, created) VALUES (?, ?, ?)`, r.ID, r.WebhookID, us(r.Created))
+	return err
+}
+
+func (q *q) WebhookRetryList(ctx context.Context, webhookID string) ([]*masspay.WebhookRetry, error) {
+	rows, err := q.query(ctx, `SELECT id, webhook_id, created FROM webhook_retries WHERE webhook_id = ? ORDER BY seq`, webhookID)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, func(sc interface{ Scan(...any) error }) (*masspay.WebhookRetry, error) {
+		var r masspay.WebhookRetry
+		var created int64
+		if err := sc.Scan(&r.ID, &r.WebhookID, &created); err != nil {
+			return nil, err
+		}
+		r.Created = tm(created)
+		return &r, nil
+	})
+}
+
+// TransferListPendingBankBefore serves automatic clearing across all accounts.
+func (q *q) TransferListPendingBankBefore(ctx context.Context, before time.Time, limit int) ([]*masspay.Transfer, error) {
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE status = 'pending' AND bank AND created < ?
+ ORDER BY seq LIMIT ?`+q.s.dialect.RowLock, us(before), limit)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanTransfer)
+}

@@ -1,0 +1,272 @@
+// Package webhook delivers the webhook outbox: it claims due webhooks from the store under a
+// lease, POSTs each event to its subscription's URL signed with HMAC-SHA256
+// (X-Request-Signature-SHA-256), records every attempt, and schedules retries on Dwolla's
+// schedule. Delivery is at least once: receivers dedupe by event id.
+package webhook
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+
+	"masspay"
+)
+
+// Config configures the worker. Zero values take the documented defaults.
+type Config struct {
+	// Render renders an event as the webhook body (required).
+	Render func(*masspay.Event) ([]byte, error)
+	// Retries is the gap before each retry of a failed delivery (required; the service holds
+	// Dwolla's default).
+	Retries []time.Duration
+	// Timeout bounds one delivery, response included (default 10 s: Dwolla's limit for a 2xx).
+	Timeout time.Duration
+	// Poll is how often due retries are looked for without a wake-up (default 1 s).
+	Poll time.Duration
+	// Lease is how long a claimed delivery is held before another worker may take it (default
+	// 1 minute: well beyond Timeout, so only a dead worker's lease runs out).
+	Lease time.Duration
+	// Concurrency bounds the deliveries in flight in this process (default 32).
+	Concurrency int
+	// PerSubscription bounds the deliveries in flight to one subscription (default 10, Dwolla's).
+	PerSubscription int
+	// PauseAfterFailures and PauseAfter: a subscription pauses itself after that many
+	// consecutive failures and that long without a success (defaults 400 and 24 h, Dwolla's).
+	PauseAfterFailures int
+	PauseAfter         time.Duration
+	// Client sends the requests (default: one that does not follow redirects).
+	Client *http.Client
+	// Now is the clock (default time.Now).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func (c Config) withDefaults() Config {
+	c.Timeout = cmp.Or(c.Timeout, 10*time.Second)
+	c.Poll = cmp.Or(c.Poll, time.Second)
+	c.Lease = cmp.Or(c.Lease, time.Minute)
+	c.Concurrency = cmp.Or(c.Concurrency, 32)
+	c.PerSubscription = cmp.Or(c.PerSubscription, 10)
+	c.PauseAfterFailures = cmp.Or(c.PauseAfterFailures, 400)
+	c.PauseAfter = cmp.Or(c.PauseAfter, 24*time.Hour)
+	if c.Client == nil {
+		// A redirect is a failure, as with Dwolla: the receiver must answer at the URL given.
+		c.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	return c
+}
+
+// Worker delivers webhooks.
+type Worker struct {
+	store masspay.Store
+	cfg   Config
+}
+
+// New returns a worker on store.
+func New(store masspay.Store, cfg Config) *Worker {
+	return &Worker{store: store, cfg: cfg.withDefaults()}
+}
+
+func (w *Worker) now() time.Time { return w.cfg.Now().UTC().Truncate(time.Microsecond) }
+
+// Run delivers until ctx ends. It claims work when woken after a commit that made webhooks due,
+// when a delivery finishes, and every Poll for retries that came due. A slow receiver holds one
+// of Concurrency slots for at most Timeout, never the API or the engine.
+func (w *Worker) Run(ctx context.Context) error {
+	wake, cancel := w.store.Subscribe(masspay.ChannelWebhooks)
+	defer cancel()
+	tick := time.NewTicker(w.cfg.Poll)
+	defer tick.Stop()
+	slots := make(chan struct{}, w.cfg.Concurrency)
+	finished := make(chan struct{}, 1)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for {
+		if free := w.cfg.Concurrency - len(slots); free > 0 {
+			ds, err := w.claim(ctx, free)
+			if err != nil && ctx.Err() == nil {
+				w.cfg.Logger.Error("claim webhooks", "error", err)
+			}
+			for _, d := range ds {
+				slots <- struct{}{}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					w.deliver(ctx, d)
+					<-slots
+					select {
+					case finished <- struct{}{}:
+					default:
+					}
+				}()
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-wake:
+		case <-tick.C:
+		case <-finished:
+		}
+	}
+}
+
+func (w *Worker) claim(ctx context.Context, limit int) ([]*masspay.WebhookDelivery, error) {
+	var ds []*masspay.WebhookDelivery
+	now := w.now()
+	err := w.store.Write(ctx, func(q masspay.Q) (err error) {
+		ds, err = q.WebhookClaim(ctx, masspay.WebhookClaimParams{Now: now, LeaseUntil: now.Add(w.cfg.Lease),
+			Limit: limit, PerSubscription: w.cfg.PerSubscription})
+		return err
+	})
+	return ds, err
+}
+
+// Sign returns the X-Request-Signature-SHA-256 of body: lowercase hex HMAC-SHA256 keyed by secret.
+func Sign(secret string, body []byte) string {
+	m := hmac.New(sha256.New, []byte(secret))
+	m.Write(body)
+	return hex.EncodeToString(m.Sum(nil))
+}
+
+// maxResponseBody bounds what is read and kept of a receiver's answer.
+const maxResponseBody = 16 << 10
+
+// deliver makes one attempt and records it. If the worker stops mid-attempt, nothing is recorded
+// and the lease is released, so the delivery is due again at once (after a restart, too).
+func (w *Worker) deliver(ctx context.Context, d *masspay.WebhookDelivery) {
+	log := w.cfg.Logger.With("webhook_id", d.Webhook.ID, "subscription_id", d.Subscription.ID)
+	body, err := w.cfg.Render(d.Event)
+	if err != nil {
+		log.Error("render webhook", "error", err)
+		w.release(d)
+		return
+	}
+	a := &masspay.WebhookAttempt{ID: uuid.NewString(), WebhookID: d.Webhook.ID, URL: d.Subscription.URL,
+		RequestBody: string(body), RequestTime: w.now()}
+	sendCtx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(sendCtx, http.MethodPost, d.Subscription.URL, bytes.NewReader(body))
+	if err == nil {
+		req.Header.Set("Content-Type", "application/json; charset=UTF-8")
+		req.Header.Set("User-Agent", "dwolla-webhooks/1.0")
+		req.Header.Set("X-Dwolla-Topic", d.Event.Topic)
+		req.Header.Set("X-Request-Signature-SHA-256", Sign(d.Subscription.Secret, body))
+		a.RequestHeaders = headerList(req.Header)
+		var res *http.Response
+		if res, err = w.cfg.Client.Do(req); err == nil {
+			b, _ := io.ReadAll(io.LimitReader(res.Body, maxResponseBody))
+			res.Body.Close()
+			a.StatusCode, a.ResponseBody, a.ResponseHeaders = res.StatusCode, string(b), headerList(res.Header)
+		}
+	}
+	if ctx.Err() != nil {
+		w.release(d)
+		return
+	}
+	a.ResponseTime = w.now()
+	if err != nil {
+		// No response: the attempt records why, never the secret (it is only in the signature).
+		a.ResponseBody = describe(err)
+	}
+	if err := w.record(ctx, d, a); err != nil && ctx.Err() == nil {
+		log.Error("record webhook attempt", "error", err)
+	}
+}
+
+func describe(err error) string {
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "no response within the time limit"
+	}
+	var ue interface{ Unwrap() error }
+	if errors.As(err, &ue) && ue.Unwrap() != nil {
+		return "request failed: " + ue.Unwrap().Error()
+	}
+	return "request failed: " + err.Error()
+}
+
+// release gives a claimed delivery back without an attempt.
+func (w *Worker) release(d *masspay.WebhookDelivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	d.Webhook.LeaseUntil = time.Time{}
+	err := w.store.Write(ctx, func(q masspay.Q) error { return q.WebhookUpdate(ctx, d.Webhook) })
+	if err != nil && !errors.Is(err, masspay.ErrNoRows) {
+		w.cfg.Logger.Warn("release webhook", "webhook_id", d.Webhook.ID, "error", err)
+	}
+}
+
+// record writes the attempt, the next retry (or none) and the subscription's failure count, and
+// pauses the subscription when it has failed for too long.
+func (w *Worker) record(ctx context.Context, d *masspay.WebhookDelivery, a *masspay.WebhookAttempt) error {
+	ok := a.StatusCode >= 200 && a.StatusCode < 300
+	now := a.ResponseTime
+	return w.store.Write(ctx, func(q masspay.Q) error {
+		sub, err := q.WebhookSubscriptionRecord(ctx, d.Subscription.ID, ok, now)
+		if errors.Is(err, masspay.ErrNoRows) {
+			return nil // deleted while the attempt ran: nothing left to record
+		}
+		if err != nil {
+			return err
+		}
+		wh := d.Webhook
+		wh.LeaseUntil, wh.NextAt = time.Time{}, time.Time{}
+		if !ok && wh.Retries < len(w.cfg.Retries) {
+			wh.NextAt = now.Add(w.cfg.Retries[wh.Retries])
+			wh.Retries++
+		}
+		if err := q.WebhookUpdate(ctx, wh); err != nil {
+			return err
+		}
+		if err := q.WebhookAttemptInsert(ctx, a); err != nil {
+			return err
+		}
+		since := sub.LastSuccess
+		if since.IsZero() {
+			since = sub.Created
+		}
+		if ok || sub.Paused || sub.ConsecutiveFailures < w.cfg.PauseAfterFailures || now.Sub(since) < w.cfg.PauseAfter {
+			return nil
+		}
+		w.cfg.Logger.Warn("webhook subscription paused after repeated failures", "subscription_id", sub.ID,
+			"failures", sub.ConsecutiveFailures)
+		if err := q.WebhookSubscriptionSetPaused(ctx, sub.ID, true); err != nil {
+			return err
+		}
+		return q.WebhookClearDue(ctx, sub.ID)
+	})
+}
+
+// headerList flattens headers in a stable order for the attempt record.
+func headerList(h http.Header) []masspay.WebhookHeader {
+	names := make([]string, 0, len(h))
+	for k := range h {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	var out []masspay.WebhookHeader
+	for _, k := range names {
+		for _, v := range h[k] {
+			out = append(out, masspay.WebhookHeader{Name: k, Value: v})
+		}
+	}
+	return out
+}

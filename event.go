@@ -1,5 +1,11 @@
 package masspay
 
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
+
 // Topics masspay produces, in Dwolla's spelling.
 const (
 	TopicMassPaymentCreated   = "mass_payment_created"
@@ -30,3 +36,23 @@ const (
 // CustomerTopic returns the customer_ form of an account topic ("transfer_created" becomes
 // "customer_transfer_created"), which Dwolla fires when the resource belongs to a customer.
 func CustomerTopic(topic string) string { return "customer_" + topic }
+
+// NewEvent returns an event with a new id. When customerID is set, the topic takes its
+// customer_ form: the event is the customer's.
+func NewEvent(accountID, customerID, topic, resourceType, resourceID, correlationID string, now time.Time) *Event {
+	if customerID != "" {
+		topic = CustomerTopic(topic)
+	}
+	return &Event{ID: uuid.NewString(), AccountID: accountID, CustomerID: customerID, Topic: topic,
+		ResourceType: resourceType, ResourceID: resourceID, CorrelationID: correlationID, Created: now}
+}
+
+// TransferEvents returns the events of something that happened to t: one per party, as Dwolla
+// does. The account's side gets the plain topic, each customer side the customer_ form.
+func TransferEvents(t *Transfer, topic string, now time.Time) []*Event {
+	src := NewEvent(t.AccountID, t.SourceCustomerID, topic, "transfers", t.ID, t.CorrelationID, now)
+	if t.DestCustomerID == t.SourceCustomerID {
+		return []*Event{src}
+	}
+	return []*Event{src, NewEvent(t.AccountID, t.DestCustomerID, topic, "transfers", t.ID, t.CorrelationID, now)}
+}

@@ -100,6 +100,7 @@ type Q interface {
 	AccessTokenInsert(ctx context.Context, t *AccessToken) error
 
 	CustomerGet(ctx context.Context, id string) (*Customer, error)
+	CustomerGetMany(ctx context.Context, ids []string) (map[string]*Customer, error)
 	CustomerInsert(ctx context.Context, c *Customer) error
 	CustomerList(ctx context.Context, f CustomerFilter) ([]*Customer, int, error)
 
@@ -143,6 +144,8 @@ type Q interface {
 	IdempotencyDelete(ctx context.Context, appID, key string) error
 	IdempotencyDeleteExpired(ctx context.Context, now time.Time) (int, error)
 	IdempotencyGet(ctx context.Context, appID, key string) (*IdempotencyRecord, error)
+	// IdempotencyInsert stores a new record; ErrUnique when the key is already taken.
+	IdempotencyInsert(ctx context.Context, r *IdempotencyRecord) error
 	IdempotencyPut(ctx context.Context, r *IdempotencyRecord) error
 
 	// Notify asks for a signal to subscribers of channel once this transaction commits.

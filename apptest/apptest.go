@@ -23,6 +23,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"masspay/app"
+	"masspay/engine"
 	"masspay/service"
 	"masspay/sqlstore"
 )
@@ -43,7 +44,8 @@ type Env struct {
 // Options tune Start.
 type Options struct {
 	Service service.Config
-	Workers app.Workers // nil: app.DefaultWorkers()
+	Engine  engine.Config
+	Workers app.Workers // nil: app.DefaultWorkers(Engine)
 }
 
 // DatabaseURL returns a fresh database for one test: a new PostgreSQL schema (dropped at the
@@ -86,7 +88,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		o = opts[0]
 	}
 	if o.Workers == nil {
-		o.Workers = app.DefaultWorkers()
+		o.Workers = app.DefaultWorkers(o.Engine)
 	}
 	dir := t.TempDir()
 	dbURL := DatabaseURL(t)

@@ -258,11 +258,7 @@ func notFound(err error, message string) error {
 
 // event builds an event for the outbox.
 func (s *Service) event(accountID, customerID, topic, resourceType, resourceID, correlationID string, now time.Time) *masspay.Event {
-	if customerID != "" {
-		topic = masspay.CustomerTopic(topic)
-	}
-	return &masspay.Event{ID: newID(), AccountID: accountID, CustomerID: customerID, Topic: topic,
-		ResourceType: resourceType, ResourceID: resourceID, CorrelationID: correlationID, Created: now}
+	return masspay.NewEvent(accountID, customerID, topic, resourceType, resourceID, correlationID, now)
 }
 
 func fingerprint(routing, account string) string {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"masspay"
 )
@@ -99,9 +100,10 @@ func (q *q) FundingSourceUpdate(ctx context.Context, f *masspay.FundingSource) e
 	return nil
 }
 
-// LedgerPost writes the entries and applies their sums to the balances, one UPDATE per funding
-// source touched. The CHECK constraint on balance turns an overdraft into an error: the engine
-// never attempts one, and this is the last line if it ever did.
+// LedgerPost writes the entries and applies their sums to the balance-type funding sources, with
+// one UPDATE joined on a VALUES list (bank funding sources keep no balance column: their entries
+// are the record of money in and out of masspay). The CHECK constraint on balance turns an
+// overdraft into an error: the engine never attempts one, and this is the last line if it did.
 func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error {
 	if len(entries) == 0 {
 		return nil
@@ -119,16 +121,22 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 	if err := q.insertMany(ctx, "ledger_entries", []string{"funding_source_id", "transfer_id", "amount", "created"}, rows); err != nil {
 		return err
 	}
-	for _, id := range order {
-		if sums[id] == 0 {
-			continue
+	per := q.s.dialect.MaxParams / 2
+	for start := 0; start < len(order); start += per {
+		part := order[start:min(start+per, len(order))]
+		var b strings.Builder
+		b.WriteString(`UPDATE funding_sources SET balance = balance + v.column2 FROM (VALUES `)
+		args := make([]any, 0, 2*len(part))
+		for i, id := range part {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, CAST(? AS BIGINT))")
+			args = append(args, id, sums[id])
 		}
-		res, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + ? WHERE id = ?`, sums[id], id)
-		if err != nil {
-			return fmt.Errorf("move balance of %s: %w", id, err)
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			return fmt.Errorf("move balance of %s: %w", id, masspay.ErrNoRows)
+		b.WriteString(`) AS v WHERE funding_sources.id = v.column1 AND funding_sources.type = 'balance'`)
+		if _, err := q.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("move balances: %w", err)
 		}
 	}
 	return nil

@@ -42,3 +42,9 @@ func (q *q) IdempotencyPut(ctx context.Context, r *masspay.IdempotencyRecord) er
 		r.ApplicationID, r.Key, r.Fingerprint, r.State, r.Location, us(r.LockedUntil), us(r.Expires))
 	return err
 }
+
+func (q *q) IdempotencyInsert(ctx context.Context, r *masspay.IdempotencyRecord) error {
+	_, err := q.exec(ctx, `INSERT INTO idempotency_keys (application_id, key, fingerprint, state, location, locked_until, expires)
+ VALUES (?, ?, ?, ?, ?, ?, ?)`, r.ApplicationID, r.Key, r.Fingerprint, r.State, r.Location, us(r.LockedUntil), us(r.Expires))
+	return q.unique(err)
+}

@@ -8,6 +8,7 @@ import (
 
 	"masspay"
 	"masspay/app"
+	"masspay/engine"
 	"masspay/service"
 )
 
@@ -36,7 +37,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
 		Service:     service.Config{ItemLimit: limit},
-		Workers:     app.DefaultWorkers(),
+		Workers:     app.DefaultWorkers(engine.Config{}),
 		Logger:      slog.New(handler),
 		Out:         stdout,
 	})

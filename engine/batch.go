@@ -1,0 +1,191 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/google/uuid"
+
+	"masspay"
+)
+
+// batch is one chunk's view of a mass payment, inside the chunk's transaction.
+type batch struct {
+	q       masspay.Q
+	mp      *masspay.MassPayment
+	now     time.Time
+	source  *masspay.FundingSource
+	hub     *masspay.FundingSource // the source owner's balance, where a bank debit lands
+	invalid bool                   // the source can no longer pay: every item fails
+}
+
+// Item failures, as Dwolla words them.
+var (
+	errReceiverNotFound = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Receiver not found.", Path: "/items/destination/href"}
+	errReceiverIsOwner  = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Receiver cannot be the owner of the source funding source.", Path: "/items/destination/href"}
+	errReceiverRestrict = masspay.FieldError{Code: masspay.FCodeRestricted, Message: "Receiver restricted.", Path: "/items/destination/href"}
+	errInsufficient     = masspay.FieldError{Code: masspay.FCodeInsufficientFunds, Message: "Insufficient funds.", Path: "/items/amount/value"}
+	errInvalidSource    = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Invalid funding source.", Path: "/_links/source/href"}
+)
+
+// load reads the source and, for a bank source, makes sure the batch's one funding transfer exists.
+func (b *batch) load(ctx context.Context) error {
+	src, err := b.q.FundingSourceGet(ctx, b.mp.SourceID)
+	if err != nil {
+		return err
+	}
+	b.source = src
+	if src.Removed || src.Status != masspay.FundingVerified {
+		b.invalid = true
+		return nil
+	}
+	if src.Type != masspay.FundingBank {
+		return nil
+	}
+	owned, err := b.q.FundingSourceList(ctx, masspay.FundingSourceFilter{AccountID: b.mp.AccountID, CustomerID: b.mp.CustomerID})
+	if err != nil {
+		return err
+	}
+	for _, f := range owned {
+		if f.Type == masspay.FundingBalance && !f.Removed {
+			b.hub = f
+		}
+	}
+	if b.hub == nil {
+		b.invalid = true
+		return nil
+	}
+	if b.mp.FundingTransferID != "" {
+		return nil
+	}
+	// One debit of the bank for the whole batch total, created with the first chunk. It is
+	// pending and unposted until clearing (docs/ledger.md).
+	ft := &masspay.Transfer{ID: uuid.NewString(), AccountID: b.mp.AccountID, SourceID: src.ID, DestinationID: b.hub.ID,
+		SourceCustomerID: b.mp.CustomerID, DestCustomerID: b.mp.CustomerID, Amount: b.mp.Total, Status: masspay.TransferPending,
+		Bank: true, MassPaymentID: b.mp.ID, CorrelationID: b.mp.CorrelationID, ClearingSource: b.mp.ClearingSource,
+		SourceAddenda: b.mp.Addenda, Created: b.now}
+	if err := b.q.TransferInsertMany(ctx, []*masspay.Transfer{ft}); err != nil {
+		return err
+	}
+	b.mp.FundingTransferID = ft.ID
+	return b.q.EventInsertMany(ctx, masspay.TransferEvents(ft, masspay.TopicBankTransferCreated, b.now)[:1])
+}
+
+// pay decides each item in order and writes the chunk's transfers, entries, outcomes and events.
+func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
+	ids := make([]string, 0, len(items))
+	for _, it := range items {
+		ids = append(ids, it.DestinationID)
+	}
+	dests, err := b.q.FundingSourceGetMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	var custIDs []string
+	for _, d := range dests {
+		if d.CustomerID != "" {
+			custIDs = append(custIDs, d.CustomerID)
+		}
+	}
+	customers, err := b.q.CustomerGetMany(ctx, custIDs)
+	if err != nil {
+		return err
+	}
+	var balance int64
+	fromBalance := b.source.Type == masspay.FundingBalance
+	if fromBalance && !b.invalid {
+		if balance, err = b.q.FundingSourceBalance(ctx, b.source.ID); err != nil {
+			return err
+		}
+	}
+
+	transfers := make([]*masspay.Transfer, 0, len(items))
+	entries := make([]masspay.LedgerEntry, 0, 2*len(items))
+	events := make([]*masspay.Event, 0, 2*len(items))
+	for _, it := range items {
+		d := dests[it.DestinationID]
+		fail := func(e masspay.FieldError) { it.Status, it.Error = masspay.ItemFailed, &e }
+		switch {
+		case b.invalid:
+			fail(errInvalidSource)
+			continue
+		case d == nil || d.AccountID != b.mp.AccountID || d.Removed:
+			fail(errReceiverNotFound)
+			continue
+		case d.CustomerID == b.mp.CustomerID:
+			fail(errReceiverIsOwner)
+			continue
+		case d.CustomerID != "" && restricted(customers[d.CustomerID]):
+			fail(errReceiverRestrict)
+			continue
+		case fromBalance && it.Amount > balance:
+			fail(errInsufficient)
+			continue
+		}
+		t := &masspay.Transfer{ID: uuid.NewString(), AccountID: b.mp.AccountID, SourceID: b.source.ID, DestinationID: d.ID,
+			SourceCustomerID: b.mp.CustomerID, DestCustomerID: d.CustomerID, Amount: it.Amount, Status: masspay.TransferPending,
+			Bank: d.Type == masspay.FundingBank, MassPaymentID: b.mp.ID, ItemID: it.ID, CorrelationID: it.CorrelationID,
+			Metadata: it.Metadata, ClearingSource: b.mp.ClearingSource, ClearingDest: it.ClearingDestination,
+			SourceAddenda: b.mp.Addenda, DestAddenda: it.Addenda, ProcessingChannel: it.ProcessingChannel, Created: b.now}
+		events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCreated, b.now)...)
+		if fromBalance {
+			// Paid from the balance at once: the balance can never be spent twice. To another
+			// balance it is also complete at once; to a bank it clears later.
+			balance -= it.Amount
+			t.Posted = true
+			entries = append(entries,
+				masspay.LedgerEntry{FundingSourceID: b.source.ID, TransferID: t.ID, Amount: -t.Amount, Created: b.now},
+				masspay.LedgerEntry{FundingSourceID: d.ID, TransferID: t.ID, Amount: t.Amount, Created: b.now})
+			if !t.Bank {
+				t.Status = masspay.TransferProcessed
+				events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCompleted, b.now)...)
+			}
+		} else {
+			t.FundingTransferID = b.mp.FundingTransferID
+		}
+		it.Status, it.TransferID = masspay.ItemSuccess, t.ID
+		transfers = append(transfers, t)
+	}
+
+	if err := b.q.TransferInsertMany(ctx, transfers); err != nil {
+		if errors.Is(err, masspay.ErrUnique) {
+			return errors.New("an item already has a transfer: refusing to pay it twice")
+		}
+		return err
+	}
+	if err := b.q.LedgerPost(ctx, entries); err != nil {
+		return err
+	}
+	if err := b.q.ItemUpdateMany(ctx, items); err != nil {
+		return err
+	}
+	if err := b.q.EventInsertMany(ctx, events); err != nil {
+		return err
+	}
+	if len(events) > 0 {
+		if err := b.q.Notify(ctx, masspay.ChannelWebhooks); err != nil {
+			return err
+		}
+	}
+	b.mp.NextIdx = items[len(items)-1].Idx + 1
+	return b.q.MassPaymentUpdate(ctx, b.mp)
+}
+
+func restricted(c *masspay.Customer) bool {
+	return c == nil || c.Status == masspay.CustomerStatusSuspended || c.Status == masspay.CustomerStatusDeactivated
+}
+
+// complete ends the batch: every item has its outcome.
+func (b *batch) complete(ctx context.Context) error {
+	b.mp.Status, b.mp.Completed = masspay.MassPaymentComplete, b.now
+	b.mp.LeaseOwner, b.mp.LeaseUntil = "", time.Time{}
+	if err := b.q.MassPaymentUpdate(ctx, b.mp); err != nil {
+		return err
+	}
+	ev := masspay.NewEvent(b.mp.AccountID, b.mp.CustomerID, masspay.TopicMassPaymentCompleted, "mass-payments", b.mp.ID, "", b.now)
+	if err := b.q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
+		return err
+	}
+	return b.q.Notify(ctx, masspay.ChannelWebhooks)
+}

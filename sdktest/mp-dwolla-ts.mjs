@@ -33,7 +33,10 @@ async function create(tag, status) {
     links: { source: { href: SRC } },
     items: [
       { links: { destination: { href: DST1 } }, amount: { currency: "USD", value: "1.00" }, correlationId: `${tag}-1` },
-      { links: { destination: { href: DST2 } }, amount: { currency: "USD", value: "2.50" }, correlationId: `${tag}-2` },
+      {
+        links: { destination: { href: DST2 } }, amount: { currency: "USD", value: "2.50" }, correlationId: `${tag}-2`,
+        processingChannel: { destination: "instant" },
+      },
     ],
     correlationId: tag,
   };
@@ -94,6 +97,11 @@ try {
     console.log("complete:", id, "items success:", ok.total, "failed:", failed.total);
     check(ok.total === 2 && ok.embedded.items.every((i) => i.status === "success"), "expected 2 successful items");
     check(failed.total === 0, "expected no failed items");
+    // Each item's transfer parses under the SDK's Transfer model (closed enums included).
+    for (const item of ok.embedded.items) {
+      const tr = await dwolla.transfers.get({ id: item.links.transfer.href.split("/").pop() });
+      check(tr.amount?.value === item.amount?.value, `transfer ${tr.id} amount ${tr.amount?.value}`);
+    }
   }
 
   // The account's mass payments; the account id comes from the root's links.

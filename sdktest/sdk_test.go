@@ -135,7 +135,7 @@ func receiveOnlyBank(t *testing.T, c *apptest.Client, name string) string {
 		"type": "receive-only",
 	}).Created(t)
 	return c.Post(cust+"/funding-sources", map[string]any{
-		"routingNumber": "222222226", "accountNumber": fmt.Sprint(len(name)) + "12345678" + name[:1],
+		"routingNumber": "222222226", "accountNumber": fmt.Sprintf("9%08d", len(name)*7+int(name[0])),
 		"bankAccountType": "checking", "name": "Payee " + name + " Checking",
 	}).Created(t)
 }

@@ -277,9 +277,10 @@ func (c *Client) send(req *http.Request) *Response {
 	return out
 }
 
-// Check, when set, is called with every response a Client receives (the contract test sets it
-// to validate responses against Dwolla's OpenAPI document).
-var Check func(t testing.TB, req *http.Request, res *Response)
+// Check, when set, is called with every response a Client receives. It starts as CheckContract,
+// so every end-to-end test validates every response against Dwolla's OpenAPI document without
+// having to ask for it.
+var Check func(t testing.TB, req *http.Request, res *Response) = CheckContract
 
 // Created asserts a 201 with a Location and returns the Location.
 func (r *Response) Created(t testing.TB) string {

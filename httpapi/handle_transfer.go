@@ -75,7 +75,14 @@ func (s *Server) transferJSON(t *masspay.Transfer) obj {
 		out["achDetails"] = ach
 	}
 	if t.ProcessingChannel != "" {
-		out["processingChannel"] = obj{"destination": t.ProcessingChannel}
+		// A request asks for "instant"; a transfer shows the network that carried it, which
+		// Dwolla's Transfer schema limits to real-time-payments or fed-now. The sandbox has
+		// only RTP.
+		network := t.ProcessingChannel
+		if network == "instant" {
+			network = "real-time-payments"
+		}
+		out["processingChannel"] = obj{"destination": network}
 	}
 	return out
 }

@@ -74,7 +74,7 @@ func TestMassPaymentFromBalance(t *testing.T) {
 			apptest.Dig(tr, "_links", "destination-funding-source", "href") != payees[i].Href ||
 			apptest.Dig(tr, "_links", "destination", "href") != e.Base+"/customers/"+payees[i].CustomerID ||
 			apptest.Dig(tr, "_links", "source", "href") != e.Base+"/accounts/"+e.AccountID ||
-			apptest.Dig(tr, "clearing", "destination") != "next-available" || apptest.Dig(tr, "processingChannel", "destination") != "instant" {
+			apptest.Dig(tr, "clearing", "destination") != "next-available" || apptest.Dig(tr, "processingChannel", "destination") != "real-time-payments" {
 			t.Fatalf("transfer %d = %v", i, tr)
 		}
 	}

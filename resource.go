@@ -242,6 +242,7 @@ type IdempotencyRecord struct {
 	ApplicationID string
 	Key           string
 	Fingerprint   string
+	Owner         string // the request holding it while in flight
 	State         string
 	Location      string // path of the created resource, e.g. /mass-payments/ID
 	LockedUntil   time.Time

@@ -145,6 +145,12 @@ type Q interface {
 	IdempotencyDelete(ctx context.Context, appID, key string) error
 	IdempotencyDeleteExpired(ctx context.Context, now time.Time) (int, error)
 	IdempotencyGet(ctx context.Context, appID, key string) (*IdempotencyRecord, error)
+	// IdempotencyComplete marks the key done with location if owner still holds it in flight,
+	// and reports whether it did.
+	IdempotencyComplete(ctx context.Context, appID, key, owner, location string, expires time.Time) (bool, error)
+	// IdempotencyReleaseInFlight forgets every in-flight key (at the start of a process that
+	// is the store's only one: no request can still be running).
+	IdempotencyReleaseInFlight(ctx context.Context) (int, error)
 	// IdempotencyInsert stores a new record; ErrUnique when the key is already taken.
 	IdempotencyInsert(ctx context.Context, r *IdempotencyRecord) error
 	IdempotencyPut(ctx context.Context, r *IdempotencyRecord) error

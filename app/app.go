@@ -52,6 +52,13 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
 		return err
 	}
+	if store.Dialect() == "sqlite" {
+		// One process per SQLite store: a key still in flight belongs to a request of a run
+		// that was killed, and holding it would only make the client's retry wait.
+		if err := svc.ReleaseInFlightKeys(ctx); err != nil {
+			return err
+		}
+	}
 
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

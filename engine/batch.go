@@ -125,7 +125,7 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 		}
 		t := &masspay.Transfer{ID: uuid.NewString(), AccountID: b.mp.AccountID, SourceID: b.source.ID, DestinationID: d.ID,
 			SourceCustomerID: b.mp.CustomerID, DestCustomerID: d.CustomerID, Amount: it.Amount, Status: masspay.TransferPending,
-			Bank: d.Type == masspay.FundingBank, MassPaymentID: b.mp.ID, ItemID: it.ID, CorrelationID: it.CorrelationID,
+			Bank: d.Type == masspay.FundingBank || !fromBalance, MassPaymentID: b.mp.ID, ItemID: it.ID, CorrelationID: it.CorrelationID,
 			Metadata: it.Metadata, ClearingSource: b.mp.ClearingSource, ClearingDest: it.ClearingDestination,
 			SourceAddenda: b.mp.Addenda, DestAddenda: it.Addenda, ProcessingChannel: it.ProcessingChannel, Created: b.now}
 		events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCreated, b.now)...)

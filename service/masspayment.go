@@ -14,6 +14,7 @@ import (
 type Idempotency struct {
 	Key         string
 	Fingerprint string
+	owner       string // this request's hold on the key, set when it is reserved
 }
 
 var (
@@ -53,7 +54,7 @@ func (s *Service) CreateMassPayment(ctx context.Context, p *Principal, in *massp
 	}
 
 	if idem.Key != "" {
-		loc, err := s.reserveKey(ctx, p, idem)
+		loc, err := s.reserveKey(ctx, p, &idem)
 		if err != nil || loc != "" {
 			return loc, err
 		}
@@ -61,8 +62,13 @@ func (s *Service) CreateMassPayment(ctx context.Context, p *Principal, in *massp
 	id, err := s.insertMassPayment(ctx, p, req, idem)
 	if err != nil && idem.Key != "" {
 		// No outcome but a 201 is remembered: the client may fix the request or retry it
-		// under the same key.
-		if derr := s.store.Write(context.WithoutCancel(ctx), func(q masspay.Q) error {
+		// under the same key. Only this request's own hold is released.
+		ctx := context.WithoutCancel(ctx)
+		if derr := s.store.Write(ctx, func(q masspay.Q) error {
+			rec, err := q.IdempotencyGet(ctx, p.ApplicationID, idem.Key)
+			if err != nil || rec.Owner != idem.owner || rec.State != masspay.IdempotencyInFlight {
+				return nil
+			}
 			return q.IdempotencyDelete(ctx, p.ApplicationID, idem.Key)
 		}); derr != nil {
 			err = errors.Join(err, derr)
@@ -84,14 +90,15 @@ func coveredBy(errs masspay.Fields, path string) bool {
 // reserveKey marks an Idempotency-Key in flight, in its own committed transaction so that a
 // concurrent repeat sees it. It returns the stored id when the key already completed with the
 // same request.
-func (s *Service) reserveKey(ctx context.Context, p *Principal, idem Idempotency) (string, error) {
+func (s *Service) reserveKey(ctx context.Context, p *Principal, idem *Idempotency) (string, error) {
 	now := s.now()
+	idem.owner = newID()
 	var replay string
 	err := s.store.Write(ctx, func(q masspay.Q) error {
 		replay = ""
 		rec, err := q.IdempotencyGet(ctx, p.ApplicationID, idem.Key)
 		fresh := &masspay.IdempotencyRecord{ApplicationID: p.ApplicationID, Key: idem.Key, Fingerprint: idem.Fingerprint,
-			State: masspay.IdempotencyInFlight, LockedUntil: now.Add(s.cfg.IdempotencyLock), Expires: now.Add(s.cfg.IdempotencyTTL)}
+			Owner: idem.owner, State: masspay.IdempotencyInFlight, LockedUntil: now.Add(s.cfg.IdempotencyLock), Expires: now.Add(s.cfg.IdempotencyTTL)}
 		switch {
 		case errors.Is(err, masspay.ErrNoRows):
 			// Two first requests racing: one insert wins, the other gets ErrUnique and answers
@@ -113,12 +120,22 @@ func (s *Service) reserveKey(ctx context.Context, p *Principal, idem Idempotency
 		case now.Before(rec.LockedUntil):
 			return errIdempotencyInFlight
 		default:
-			// The first request died before committing (its lock ran out with no outcome):
-			// nothing was created, so this one may proceed.
+			// The first request died before committing, or is very slow: its lock ran out with
+			// no outcome. This one takes the key over; the first can no longer complete it
+			// (IdempotencyComplete checks the owner), so at most one batch is ever created.
 			return q.IdempotencyPut(ctx, fresh)
 		}
 	})
 	return replay, err
+}
+
+// ReleaseInFlightKeys forgets the Idempotency-Keys that requests of a previous run held when it
+// stopped. Only correct when this process is the store's only one (SQLite).
+func (s *Service) ReleaseInFlightKeys(ctx context.Context) error {
+	return s.store.Write(ctx, func(q masspay.Q) error {
+		_, err := q.IdempotencyReleaseInFlight(ctx)
+		return err
+	})
 }
 
 // checkSource loads the source funding source and judges whether the caller may pay from it.
@@ -194,9 +211,11 @@ func (s *Service) insertMassPayment(ctx context.Context, p *Principal, req *mass
 		if idem.Key == "" {
 			return nil
 		}
-		return q.IdempotencyPut(ctx, &masspay.IdempotencyRecord{ApplicationID: p.ApplicationID, Key: idem.Key,
-			Fingerprint: idem.Fingerprint, State: masspay.IdempotencyDone, Location: "/mass-payments/" + mp.ID,
-			LockedUntil: now, Expires: now.Add(s.cfg.IdempotencyTTL)})
+		held, err := q.IdempotencyComplete(ctx, p.ApplicationID, idem.Key, idem.owner, "/mass-payments/"+mp.ID, now.Add(s.cfg.IdempotencyTTL))
+		if err == nil && !held {
+			return errIdempotencyInFlight // another request took the key over: its outcome stands
+		}
+		return err
 	})
 	if err != nil {
 		return "", err

@@ -28,7 +28,8 @@ type Config struct {
 	// IdempotencyTTL is how long an Idempotency-Key is remembered (default 24 hours).
 	IdempotencyTTL time.Duration
 	// IdempotencyLock is how long an in-flight request holds its key before a retry may take
-	// it over (default 1 minute): only a request that died before committing holds it that long.
+	// it over (default 10 s; accepting even 5,000 items takes well under a second). Taking over
+	// is safe at any age: only the holder can complete a key.
 	IdempotencyLock time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
@@ -44,7 +45,7 @@ func (c Config) withDefaults() Config {
 	c.TokenTTL = cmp.Or(c.TokenTTL, time.Hour)
 	c.ItemLimit = cmp.Or(c.ItemLimit, 10_000_00)
 	c.IdempotencyTTL = cmp.Or(c.IdempotencyTTL, 24*time.Hour)
-	c.IdempotencyLock = cmp.Or(c.IdempotencyLock, time.Minute)
+	c.IdempotencyLock = cmp.Or(c.IdempotencyLock, 10*time.Second)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -124,6 +124,19 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 	per := q.s.dialect.MaxParams / 2
 	for start := 0; start < len(order); start += per {
 		part := order[start:min(start+per, len(order))]
+		// Every entry must name an existing funding source: the UPDATE below skips banks, so it
+		// cannot tell a missing one apart.
+		ids := make([]any, len(part))
+		for i, id := range part {
+			ids[i] = id
+		}
+		var found int
+		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM funding_sources WHERE id IN (`+inList(len(part))+`)`, ids...).Scan(&found); err != nil {
+			return err
+		}
+		if found != len(part) {
+			return fmt.Errorf("ledger entry for a missing funding source: %w", masspay.ErrNoRows)
+		}
 		var b strings.Builder
 		b.WriteString(`UPDATE funding_sources SET balance = balance + v.column2 FROM (VALUES `)
 		args := make([]any, 0, 2*len(part))

@@ -170,8 +170,11 @@ func TestKillDuringProcessing(t *testing.T) {
 		kills++
 		srv = startServer(t, bin, storeArgs...)
 	}
-	for submitted < batches {
+	for stop := time.Now().Add(2 * time.Minute); submitted < batches; time.Sleep(10 * time.Millisecond) {
 		submit()
+		if time.Now().After(stop) {
+			t.Fatalf("only %d of %d batches accepted; server log:\n%s", submitted, batches, srv.logs)
+		}
 	}
 	t.Logf("%d kills; all %d batches accepted", kills, batches)
 

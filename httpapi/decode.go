@@ -66,8 +66,14 @@ type jobj struct {
 	f    *masspay.Fields
 }
 
+// pointerEscaper escapes a key for a JSON pointer (RFC 6901).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func (o jobj) at(key string) string {
-	return o.path + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	if strings.ContainsAny(key, "~/") {
+		key = pointerEscaper.Replace(key)
+	}
+	return o.path + "/" + key
 }
 
 func (o jobj) has(key string) bool {

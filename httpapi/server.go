@@ -25,12 +25,31 @@ type Server struct {
 	logger *slog.Logger
 	base   string
 	ready  func() bool
-	mux    *http.ServeMux
+	mux    router
 }
+
+// router is the ServeMux, remembering the patterns registered on it (docs and tests compare
+// them with Dwolla's spec).
+type router struct {
+	*http.ServeMux
+	patterns *[]string
+}
+
+func (m router) Handle(pattern string, h http.Handler) {
+	*m.patterns = append(*m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
+}
+
+func (m router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
+	m.Handle(pattern, http.HandlerFunc(h))
+}
+
+// Patterns returns the "METHOD /path" patterns the API serves.
+func (s *Server) Patterns() []string { return append([]string(nil), *s.mux.patterns...) }
 
 // New returns the API's handler.
 func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
-	s := &Server{svc: svc, logger: logger, base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready, mux: http.NewServeMux()}
+	s := &Server{svc: svc, logger: logger, base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready, mux: router{http.NewServeMux(), new([]string)}}
 	if s.ready == nil {
 		s.ready = func() bool { return true }
 	}

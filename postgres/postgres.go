@@ -29,11 +29,12 @@ const migrationLock = 0x6d61737370617900
 
 // Dialect is PostgreSQL's.
 var Dialect = sqlstore.Dialect{
-	Name:       "postgres",
-	Dollar:     true,
-	MaxParams:  60000,
-	RowLock:    " FOR UPDATE",
-	SkipLocked: " FOR UPDATE SKIP LOCKED",
+	Name:        "postgres",
+	Dollar:      true,
+	ArrayInsert: true,
+	MaxParams:   60000,
+	RowLock:     " FOR UPDATE",
+	SkipLocked:  " FOR UPDATE SKIP LOCKED",
 	IsUniqueViolation: func(err error) bool {
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && e.Code == "23505"

@@ -159,6 +159,9 @@ func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 	if q.s.dialect.RowAtATime {
 		return q.itemUpdateEach(ctx, items)
 	}
+	if q.s.dialect.ArrayInsert {
+		return q.itemUpdateArrays(ctx, items)
+	}
 	const cols = 6
 	per := q.s.dialect.MaxParams / cols
 	for start := 0; start < len(items); start += per {
@@ -214,6 +217,35 @@ func (q *q) itemUpdateEach(ctx context.Context, items []*masspay.Item) error {
 	}
 	if stale > 0 {
 		return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", stale, len(items))
+	}
+	return nil
+}
+
+// itemUpdateArrays is ItemUpdateMany joined on unnested column arrays (see insertArrays).
+func (q *q) itemUpdateArrays(ctx context.Context, items []*masspay.Item) error {
+	cols := make([][]string, 6)
+	for i := range cols {
+		cols[i] = make([]string, len(items))
+	}
+	for i, it := range items {
+		var e masspay.FieldError
+		if it.Error != nil {
+			e = *it.Error
+		}
+		for c, v := range []string{it.ID, it.Status, it.TransferID, e.Code, e.Message, e.Path} {
+			cols[c][i] = v
+		}
+	}
+	res, err := q.exec(ctx, `UPDATE mass_payment_items SET status = v.status, transfer_id = v.transfer_id,
+ error_code = v.code, error_message = v.message, error_path = v.path
+ FROM unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::text[]) AS v(id, status, transfer_id, code, message, path)
+ WHERE mass_payment_items.id = v.id AND mass_payment_items.status = 'pending'`,
+		cols[0], cols[1], cols[2], cols[3], cols[4], cols[5])
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); int(n) != len(items) {
+		return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", len(items)-int(n), len(items))
 	}
 	return nil
 }

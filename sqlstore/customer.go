@@ -31,26 +31,7 @@ func (q *q) CustomerGet(ctx context.Context, id string) (*masspay.Customer, erro
 }
 
 func (q *q) CustomerGetMany(ctx context.Context, ids []string) (map[string]*masspay.Customer, error) {
-	out := make(map[string]*masspay.Customer, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		part := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := q.query(ctx, `SELECT `+customerCols+` FROM customers WHERE id IN (`+inList(len(part))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		list, err := collect(rows, scanCustomer)
-		if err != nil {
-			return nil, err
-		}
-		for _, c := range list {
-			out[c.ID] = c
-		}
-	}
-	return out, nil
+	return getMany(ctx, q, `SELECT `+customerCols+` FROM customers WHERE id`, ids, scanCustomer, func(c *masspay.Customer) string { return c.ID })
 }
 
 func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {

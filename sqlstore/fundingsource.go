@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 
 	"masspay"
@@ -37,26 +38,7 @@ func (q *q) FundingSourceGet(ctx context.Context, id string) (*masspay.FundingSo
 }
 
 func (q *q) FundingSourceGetMany(ctx context.Context, ids []string) (map[string]*masspay.FundingSource, error) {
-	out := make(map[string]*masspay.FundingSource, len(ids))
-	for start := 0; start < len(ids); start += 500 {
-		part := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
-		}
-		rows, err := q.query(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id IN (`+inList(len(part))+`)`, args...)
-		if err != nil {
-			return nil, err
-		}
-		list, err := collect(rows, scanFunding)
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range list {
-			out[f.ID] = f
-		}
-	}
-	return out, nil
+	return getMany(ctx, q, `SELECT `+fundingCols+` FROM funding_sources WHERE id`, ids, scanFunding, func(f *masspay.FundingSource) string { return f.ID })
 }
 
 func (q *q) FundingSourceInsert(ctx context.Context, f *masspay.FundingSource) error {
@@ -122,35 +104,23 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 	// Every entry must name an existing funding source; only balances have a balance to move
 	// (usually just the batch's source: payees are mostly banks).
 	var balances []string
-	for start := 0; start < len(order); start += 500 {
-		part := order[start:min(start+500, len(order))]
-		ids := make([]any, len(part))
-		for i, id := range part {
-			ids[i] = id
-		}
-		rows, err := q.query(ctx, `SELECT id, type FROM funding_sources WHERE id IN (`+inList(len(part))+`)`, ids...)
-		if err != nil {
+	found := 0
+	err := q.queryIDs(ctx, `SELECT id, type FROM funding_sources WHERE id`, order, func(rows *sql.Rows) error {
+		var id, typ string
+		if err := rows.Scan(&id, &typ); err != nil {
 			return err
 		}
-		found := 0
-		for rows.Next() {
-			var id, typ string
-			if err := rows.Scan(&id, &typ); err != nil {
-				rows.Close()
-				return err
-			}
-			found++
-			if typ == masspay.FundingBalance && sums[id] != 0 {
-				balances = append(balances, id)
-			}
+		found++
+		if typ == masspay.FundingBalance && sums[id] != 0 {
+			balances = append(balances, id)
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return err
-		}
-		if found != len(part) {
-			return fmt.Errorf("ledger entry for a missing funding source: %w", masspay.ErrNoRows)
-		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if found != len(order) {
+		return fmt.Errorf("ledger entry for a missing funding source: %w", masspay.ErrNoRows)
 	}
 	for _, id := range balances {
 		if _, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + ? WHERE id = ?`, sums[id], id); err != nil {

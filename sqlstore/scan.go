@@ -1,6 +1,8 @@
 package sqlstore
 
 import (
+	"context"
+	"database/sql"
 	"encoding/json"
 	"strings"
 	"time"
@@ -76,4 +78,49 @@ func (w *where) String() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// queryIDs runs prefix (a SELECT ending in "WHERE <column>") for every id, calling each per row:
+// on PostgreSQL as "= ANY" of one array parameter, elsewhere as IN lists of at most 500.
+func (q *q) queryIDs(ctx context.Context, prefix string, ids []string, each func(*sql.Rows) error) error {
+	run := func(query string, args ...any) error {
+		rows, err := q.query(ctx, query, args...)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			if err := each(rows); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	}
+	if q.s.dialect.ArrayInsert {
+		return run(prefix+` = ANY(?::text[])`, ids)
+	}
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		if err := run(prefix+` IN (`+inList(len(part))+`)`, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// getMany loads the rows with the given ids, keyed by id.
+func getMany[T any](ctx context.Context, q *q, prefix string, ids []string, scan func(interface{ Scan(...any) error }) (T, error), id func(T) string) (map[string]T, error) {
+	out := make(map[string]T, len(ids))
+	err := q.queryIDs(ctx, prefix, ids, func(rows *sql.Rows) error {
+		v, err := scan(rows)
+		if err == nil {
+			out[id(v)] = v
+		}
+		return err
+	})
+	return out, err
 }

@@ -110,6 +110,12 @@ func TestAuthAndVersion(t *testing.T) {
 		other := e.NewApplication(0)
 		e.Get("/accounts/"+other.AccountID).Error(t, 404, "NotFound")
 	})
+	t.Run("Healthz", func(t *testing.T) {
+		req, _ := http.NewRequest("GET", e.Base+"/healthz", nil) // no token, no Accept
+		if res := e.Send(req); res.Status != 200 || res.JSON["status"] != "ok" {
+			t.Fatalf("healthz = %d %s", res.Status, res.Body)
+		}
+	})
 	t.Run("ErrUnknownPath", func(t *testing.T) {
 		e.Get("/nope").Error(t, 404, "NotFound")
 	})

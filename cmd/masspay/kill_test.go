@@ -200,7 +200,9 @@ func TestKillDuringProcessing(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 	srv.cmd.Process.Signal(syscall.SIGTERM)
-	srv.cmd.Wait()
+	if err := srv.cmd.Wait(); err != nil || !strings.Contains(srv.logs.String(), "masspay stopped") {
+		t.Fatalf("SIGTERM: exit %v, want a clean stop; log:\n%s", err, srv.logs)
+	}
 
 	// Exactly one batch per Idempotency-Key, every item decided, one transfer per success.
 	err = st.Read(context.Background(), func(q masspay.Q) error {

@@ -16,11 +16,12 @@ type pkg struct {
 
 const module = "masspay"
 
-// backends are the concrete stores; only the wiring (cmd/masspay, app) and the end-to-end
-// harness may depend on them.
+// backends are the concrete stores; only the wiring (cmd/masspay, app), the end-to-end harness,
+// the benchmark (which compares the stores) and PostgreSQL's own test support may depend on them.
 var backends = []string{module + "/sqlite", module + "/postgres", module + "/sqlstore"}
 
-var mayUseBackends = []string{module + "/cmd/masspay", module + "/app", module + "/apptest"}
+var mayUseBackends = []string{module + "/cmd/masspay", module + "/app", module + "/apptest", module + "/bench",
+	module + "/postgres/pgtest"}
 
 // siblings never depend on one another: each depends only toward the domain.
 var siblings = []string{module + "/sqlite", module + "/postgres", module + "/httpapi", module + "/engine", module + "/webhook"}

@@ -191,3 +191,6 @@ func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment) (done bool,
 	}
 	return done, err
 }
+
+// ChunkSize is the number of items one transaction processes.
+func (e *Engine) ChunkSize() int { return e.cfg.ChunkSize }

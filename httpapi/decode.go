@@ -37,6 +37,21 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
+// decodeBody reads and parses a JSON object body and returns its walker, recording type errors
+// into f.
+func decodeBody(w http.ResponseWriter, r *http.Request, f *masspay.Fields, allowEmpty bool) (jobj, error) {
+	body, err := readBody(w, r)
+	if err != nil {
+		return jobj{}, err
+	}
+	if allowEmpty && string(bytes.TrimSpace(body)) == "null" {
+		body = nil
+	}
+	o, err := decodeObject(body, allowEmpty)
+	o.f = f
+	return o, err
+}
+
 // decodeObject parses body as one JSON object. An empty body is an empty object when
 // allowEmpty is set.
 func decodeObject(body []byte, allowEmpty bool) (jobj, error) {
@@ -66,8 +81,14 @@ type jobj struct {
 	f    *masspay.Fields
 }
 
+// pointerEscaper escapes a key for a JSON pointer (RFC 6901).
+var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
+
 func (o jobj) at(key string) string {
-	return o.path + "/" + strings.NewReplacer("~", "~0", "/", "~1").Replace(key)
+	if strings.ContainsAny(key, "~/") {
+		key = pointerEscaper.Replace(key)
+	}
+	return o.path + "/" + key
 }
 
 func (o jobj) has(key string) bool {
@@ -225,4 +246,11 @@ func (o jobj) strings(key string) ([]string, bool) {
 		out[i] = s
 	}
 	return out, true
+}
+
+// pageOf reads a list request's limit and offset (see parsePage), or the ValidationError.
+func pageOf(r *http.Request) (masspay.Page, error) {
+	var f masspay.Fields
+	p := parsePage(r, &f)
+	return p, f.Err()
 }

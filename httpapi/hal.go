@@ -115,3 +115,12 @@ func (s *Server) collection(r *http.Request, path, embedName string, p masspay.P
 	}
 	return obj{"_links": l, "_embedded": obj{embedName: items}, "total": total}
 }
+
+// writeList renders list, one page of a total, as a HAL collection at path.
+func writeList[T any](s *Server, w http.ResponseWriter, r *http.Request, path, embedName string, p masspay.Page, total int, list []T, render func(T) obj) {
+	items := make([]obj, len(list))
+	for i, v := range list {
+		items[i] = render(v)
+	}
+	writeJSON(w, http.StatusOK, s.collection(r, path, embedName, p, total, items))
+}

@@ -16,16 +16,11 @@ func (s *Server) routesCustomers() {
 }
 
 func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	o, err := decodeObject(body, false)
-	if err != nil {
-		return err
-	}
 	var f masspay.Fields
-	o.f = &f
+	o, err := decodeBody(w, r, &f, false)
+	if err != nil {
+		return err
+	}
 	in := service.CreateCustomerParams{
 		FirstName: o.str("firstName"), LastName: o.str("lastName"), Email: o.str("email"), Type: o.str("type"),
 		BusinessName: o.str("businessName"), CorrelationID: o.str("correlationId"),
@@ -91,11 +86,7 @@ func (s *Server) handleCustomerList(w http.ResponseWriter, r *http.Request, p *s
 	if err != nil {
 		return err
 	}
-	items := make([]obj, len(list))
-	for i, c := range list {
-		items[i] = s.customerJSON(c)
-	}
-	writeJSON(w, http.StatusOK, s.collection(r, "/customers", "customers", filter.Page, total, items))
+	writeList(s, w, r, "/customers", "customers", filter.Page, total, list, s.customerJSON)
 	return nil
 }
 

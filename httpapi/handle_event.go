@@ -40,20 +40,15 @@ func (s *Server) WebhookBody(e *masspay.Event) ([]byte, error) {
 }
 
 func (s *Server) handleEventList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	page := parsePage(r, &f)
-	if err := f.Err(); err != nil {
+	page, err := pageOf(r)
+	if err != nil {
 		return err
 	}
 	list, total, err := s.svc.ListEvents(r.Context(), p, page)
 	if err != nil {
 		return err
 	}
-	items := make([]obj, len(list))
-	for i, e := range list {
-		items[i] = s.renderEvent(e)
-	}
-	writeJSON(w, http.StatusOK, s.collection(r, "/events", "events", page, total, items))
+	writeList(s, w, r, "/events", "events", page, total, list, s.renderEvent)
 	return nil
 }
 

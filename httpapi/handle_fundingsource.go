@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"net/http"
 	"strings"
 	"time"
@@ -21,21 +20,6 @@ func (s *Server) routesFundingSources() {
 	m.Handle("GET /funding-sources/{id}/balance", s.api(s.handleFundingSourceBalance))
 	m.Handle("POST /funding-sources/{id}/micro-deposits", s.api(s.handleMicroDepositsPost))
 	m.Handle("GET /funding-sources/{id}/micro-deposits", s.api(s.handleMicroDepositsGet))
-}
-
-// decodeBody reads and parses a JSON object body and returns its walker, recording type errors
-// into f.
-func decodeBody(w http.ResponseWriter, r *http.Request, f *masspay.Fields, allowEmpty bool) (jobj, error) {
-	body, err := readBody(w, r)
-	if err != nil {
-		return jobj{}, err
-	}
-	if allowEmpty && string(bytes.TrimSpace(body)) == "null" {
-		body = nil
-	}
-	o, err := decodeObject(body, allowEmpty)
-	o.f = f
-	return o, err
 }
 
 // optStr returns a pointer to the string at key, nil when absent or null.

@@ -22,7 +22,7 @@ func (s *Server) routesMassPayments() {
 }
 
 func (s *Server) handleMassPaymentCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r)
+	body, err := readBody(w, r) // kept whole: the Idempotency-Key fingerprint covers its bytes
 	if err != nil {
 		return err
 	}
@@ -94,16 +94,11 @@ func (s *Server) handleMassPaymentGet(w http.ResponseWriter, r *http.Request, p 
 }
 
 func (s *Server) handleMassPaymentUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	o, err := decodeObject(body, false)
-	if err != nil {
-		return err
-	}
 	var f masspay.Fields
-	o.f = &f
+	o, err := decodeBody(w, r, &f, false)
+	if err != nil {
+		return err
+	}
 	status := o.str("status")
 	for k := range o.m {
 		if k != "status" {
@@ -125,9 +120,8 @@ func (s *Server) handleMassPaymentUpdate(w http.ResponseWriter, r *http.Request,
 }
 
 func (s *Server) handleMassPaymentItemsList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	page := parsePage(r, &f)
-	if err := f.Err(); err != nil {
+	page, err := pageOf(r)
+	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -135,11 +129,7 @@ func (s *Server) handleMassPaymentItemsList(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	out := make([]obj, len(items))
-	for i, it := range items {
-		out[i] = s.itemJSON(it)
-	}
-	writeJSON(w, http.StatusOK, s.collection(r, "/mass-payments/"+id+"/items", "items", page, total, out))
+	writeList(s, w, r, "/mass-payments/"+id+"/items", "items", page, total, items, s.itemJSON)
 	return nil
 }
 
@@ -154,9 +144,8 @@ func (s *Server) handleMassPaymentItemGet(w http.ResponseWriter, r *http.Request
 
 // handleMassPaymentsList serves both /accounts/{id}/mass-payments and /customers/{id}/mass-payments.
 func (s *Server) handleMassPaymentsList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	page := parsePage(r, &f)
-	if err := f.Err(); err != nil {
+	page, err := pageOf(r)
+	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -168,11 +157,7 @@ func (s *Server) handleMassPaymentsList(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	out := make([]obj, len(list))
-	for i, mp := range list {
-		out[i] = s.massPaymentJSON(mp)
-	}
-	writeJSON(w, http.StatusOK, s.collection(r, path, "mass-payments", page, total, out))
+	writeList(s, w, r, path, "mass-payments", page, total, list, s.massPaymentJSON)
 	return nil
 }
 

@@ -84,25 +84,16 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *servic
 	if err != nil {
 		return err
 	}
-	items := make([]obj, len(list))
-	for i, t := range list {
-		items[i] = s.transferJSON(t)
-	}
-	writeJSON(w, http.StatusOK, s.collection(r, path, "transfers", filter.Page, total, items))
+	writeList(s, w, r, path, "transfers", filter.Page, total, list, s.transferJSON)
 	return nil
 }
 
 func (s *Server) handleTransferCancel(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	o, err := decodeObject(body, false)
-	if err != nil {
-		return err
-	}
 	var f masspay.Fields
-	o.f = &f
+	o, err := decodeBody(w, r, &f, false)
+	if err != nil {
+		return err
+	}
 	if st, ok := o.m["status"].(string); !ok || st != masspay.TransferCancelled {
 		f.Add(masspay.FCodeInvalid, "/status", "Status invalid.")
 		return f.Err()

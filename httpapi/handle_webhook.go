@@ -81,16 +81,11 @@ func (s *Server) renderRetry(r *masspay.WebhookRetry) obj {
 }
 
 func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	o, err := decodeObject(body, false)
-	if err != nil {
-		return err
-	}
 	var f masspay.Fields
-	o.f = &f
+	o, err := decodeBody(w, r, &f, false)
+	if err != nil {
+		return err
+	}
 	in := service.CreateWebhookSubscriptionParams{URL: o.str("url"), Secret: o.str("secret")}
 	sub, err := s.svc.CreateWebhookSubscription(r.Context(), p, in, f)
 	if err != nil {
@@ -127,16 +122,11 @@ func (s *Server) handleSubscriptionGet(w http.ResponseWriter, r *http.Request, p
 }
 
 func (s *Server) handleSubscriptionUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r)
-	if err != nil {
-		return err
-	}
-	o, err := decodeObject(body, false)
-	if err != nil {
-		return err
-	}
 	var f masspay.Fields
-	o.f = &f
+	o, err := decodeBody(w, r, &f, false)
+	if err != nil {
+		return err
+	}
 	paused, ok := o.boolean("paused")
 	if !ok && len(f) == 0 {
 		f.Add(masspay.FCodeRequired, "/paused", "Paused required.")
@@ -162,9 +152,8 @@ func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request
 }
 
 func (s *Server) handleWebhookList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	page := parsePage(r, &f)
-	if err := f.Err(); err != nil {
+	page, err := pageOf(r)
+	if err != nil {
 		return err
 	}
 	id := r.PathValue("id")
@@ -172,11 +161,7 @@ func (s *Server) handleWebhookList(w http.ResponseWriter, r *http.Request, p *se
 	if err != nil {
 		return err
 	}
-	items := make([]obj, len(list))
-	for i, d := range list {
-		items[i] = s.renderWebhook(d)
-	}
-	writeJSON(w, http.StatusOK, s.collection(r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", page, total, items))
+	writeList(s, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", page, total, list, s.renderWebhook)
 	return nil
 }
 

@@ -65,7 +65,8 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
 	}
 	path := filepath.Join(dataDir, FileName)
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
-		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)"
+		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
+		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
 	write, err := sql.Open("sqlite", base+"&_txlock=immediate")
 	if err != nil {
 		return nil, err

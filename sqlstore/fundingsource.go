@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"masspay"
 )
@@ -100,9 +99,8 @@ func (q *q) FundingSourceUpdate(ctx context.Context, f *masspay.FundingSource) e
 	return nil
 }
 
-// LedgerPost writes the entries and applies their sums to the balance-type funding sources, with
-// one UPDATE joined on a VALUES list (bank funding sources keep no balance column: their entries
-// are the record of money in and out of masspay). The CHECK constraint on balance turns an
+// LedgerPost writes the entries and applies their sums to the balance-type funding sources (bank
+// funding sources keep no balance: their entries are the record of money in and out of masspay). The CHECK constraint on balance turns an
 // overdraft into an error: the engine never attempts one, and this is the last line if it did.
 func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error {
 	if len(entries) == 0 {
@@ -121,35 +119,42 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 	if err := q.insertMany(ctx, "ledger_entries", []string{"funding_source_id", "transfer_id", "amount", "created"}, rows); err != nil {
 		return err
 	}
-	per := q.s.dialect.MaxParams / 2
-	for start := 0; start < len(order); start += per {
-		part := order[start:min(start+per, len(order))]
-		// Every entry must name an existing funding source: the UPDATE below skips banks, so it
-		// cannot tell a missing one apart.
+	// Every entry must name an existing funding source; only balances have a balance to move
+	// (usually just the batch's source: payees are mostly banks).
+	var balances []string
+	for start := 0; start < len(order); start += 500 {
+		part := order[start:min(start+500, len(order))]
 		ids := make([]any, len(part))
 		for i, id := range part {
 			ids[i] = id
 		}
-		var found int
-		if err := q.queryRow(ctx, `SELECT COUNT(*) FROM funding_sources WHERE id IN (`+inList(len(part))+`)`, ids...).Scan(&found); err != nil {
+		rows, err := q.query(ctx, `SELECT id, type FROM funding_sources WHERE id IN (`+inList(len(part))+`)`, ids...)
+		if err != nil {
+			return err
+		}
+		found := 0
+		for rows.Next() {
+			var id, typ string
+			if err := rows.Scan(&id, &typ); err != nil {
+				rows.Close()
+				return err
+			}
+			found++
+			if typ == masspay.FundingBalance && sums[id] != 0 {
+				balances = append(balances, id)
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
 		if found != len(part) {
 			return fmt.Errorf("ledger entry for a missing funding source: %w", masspay.ErrNoRows)
 		}
-		var b strings.Builder
-		b.WriteString(`UPDATE funding_sources SET balance = balance + v.column2 FROM (VALUES `)
-		args := make([]any, 0, 2*len(part))
-		for i, id := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, CAST(? AS BIGINT))")
-			args = append(args, id, sums[id])
-		}
-		b.WriteString(`) AS v WHERE funding_sources.id = v.column1 AND funding_sources.type = 'balance'`)
-		if _, err := q.exec(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("move balances: %w", err)
+	}
+	for _, id := range balances {
+		if _, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + ? WHERE id = ?`, sums[id], id); err != nil {
+			return fmt.Errorf("move balance of %s: %w", id, err)
 		}
 	}
 	return nil

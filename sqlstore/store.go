@@ -21,6 +21,9 @@ type Dialect struct {
 	Name string // "sqlite" or "postgres"
 	// Dollar placeholders ($1, $2...) instead of '?'.
 	Dollar bool
+	// RowAtATime inserts many rows with one prepared single-row statement instead of
+	// multi-row INSERTs (SQLite: see insertEach).
+	RowAtATime bool
 	// MaxParams bounds the parameters of one statement (multi-row inserts are split to fit).
 	MaxParams int
 	// RowLock is appended to a SELECT that must lock the rows it reads until commit
@@ -176,6 +179,9 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 	if len(rows) == 0 {
 		return nil
 	}
+	if q.s.dialect.RowAtATime {
+		return q.insertEach(ctx, table, cols, rows)
+	}
 	per := max(1, q.s.dialect.MaxParams/len(cols))
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
@@ -194,6 +200,23 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 			args = append(args, r...)
 		}
 		if _, err := q.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("insert %s: %w", table, err)
+		}
+	}
+	return nil
+}
+
+// insertEach inserts rows with one prepared single-row INSERT executed per row: on SQLite,
+// parsing a statement of thousands of parameters costs more than binding and stepping a small
+// prepared one again and again.
+func (q *q) insertEach(ctx context.Context, table string, cols []string, rows [][]any) error {
+	stmt, err := q.tx.PrepareContext(ctx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES ("+inList(len(cols))+")")
+	if err != nil {
+		return fmt.Errorf("insert %s: %w", table, err)
+	}
+	defer stmt.Close()
+	for _, r := range rows {
+		if _, err := stmt.ExecContext(ctx, r...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 	}

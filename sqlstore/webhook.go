@@ -178,22 +178,8 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	now := us(p.Now)
 	// What each subscription has in flight (leased and not yet recorded) bounds what it may
 	// take now.
-	inFlight := map[string]int{}
-	rows, err := q.query(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? GROUP BY subscription_id`, now)
+	inFlight, err := q.countBy(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? GROUP BY subscription_id`, now)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		inFlight[id] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var w where
@@ -214,7 +200,7 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	}
 	// SkipLocked: on PostgreSQL a row another node is claiming right now is passed over rather
 	// than waited for, and the lease written below keeps it from being claimed again.
-	rows, err = q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT ?`+q.s.dialect.SkipLocked,
+	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT ?`+q.s.dialect.SkipLocked,
 		append(w.args, p.Limit)...)
 	if err != nil {
 		return nil, err
@@ -245,23 +231,9 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 		q.s.dialect.RowLock, subs...); err != nil {
 		return nil, err
 	}
-	clear(inFlight)
-	rows, err = q.query(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? AND subscription_id IN (`+
+	inFlight, err = q.countBy(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? AND subscription_id IN (`+
 		inList(len(subs))+`) GROUP BY subscription_id`, append([]any{now}, subs...)...)
 	if err != nil {
-		return nil, err
-	}
-	for rows.Next() {
-		var id string
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		inFlight[id] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, err
 	}
 	var ids []any
@@ -364,4 +336,23 @@ func (q *q) TransferListPendingBankBefore(ctx context.Context, before time.Time,
 		return nil, err
 	}
 	return collect(rows, scanTransfer)
+}
+
+// countBy runs a query of (key, count) rows and returns them as a map.
+func (q *q) countBy(ctx context.Context, query string, args ...any) (map[string]int, error) {
+	rows, err := q.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var id string
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
 }

@@ -35,6 +35,14 @@ func (f *flagSet) String(name, def, usage string) *string {
 	return f.FlagSet.String(name, f.env(name, def), usage+" ("+envName(name)+")")
 }
 
+func (f *flagSet) Int(name string, def int, usage string) *int {
+	d := def
+	if v := f.getenv(envName(name)); v != "" {
+		fmt.Sscan(v, &d)
+	}
+	return f.FlagSet.Int(name, d, usage+" ("+envName(name)+")")
+}
+
 func (f *flagSet) Bool(name string, usage string) *bool {
 	v := f.env(name, "false")
 	return f.FlagSet.Bool(name, v == "1" || strings.EqualFold(v, "true"), usage+" ("+envName(name)+")")

@@ -39,6 +39,7 @@ commands:
   serve         run the API server (embedded SQLite by default)
   apps create   create an account, sandbox bank, balance and API key/secret
   verify        check a store's invariants; exit 1 when one fails
+  bench         measure accepting and processing mass payments, and the store's raw insert rate
 
 Run "masspay <command> -h" for the flags. Every flag can also be set as MASSPAY_<FLAG>
 (upper case, dashes as underscores), e.g. MASSPAY_ADDR, MASSPAY_DATABASE.
@@ -60,6 +61,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAppsCreate(ctx, args[2:], getenv, stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], getenv, stdout, stderr)
+	case "bench":
+		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,442 @@
+// Package bench measures masspay on a real store: the time to accept a mass payment (HTTP 201),
+// the engine's processing rate, and, in the same run on the same store, the raw rate at which the
+// store inserts the very rows the engine writes, so that the engine's share of what the store can
+// do is visible. `masspay bench` prints its report.
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"runtime"
+	"slices"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+
+	"masspay"
+	"masspay/app"
+	"masspay/engine"
+	"masspay/httpapi"
+	"masspay/postgres"
+	"masspay/service"
+	"masspay/sqlstore"
+)
+
+// Config says what to measure.
+type Config struct {
+	Items       int    // items per mass payment (default 5,000)
+	Rounds      int    // rounds per store; medians are reported (default 5)
+	PostgresURL string // also measure PostgreSQL (a fresh schema per round) when set
+	ChunkSize   int    // engine chunk size (default: the engine's)
+}
+
+// Result holds one store's medians.
+type Result struct {
+	Store         string
+	Accept        time.Duration // POST /mass-payments with Items items, to the 201
+	ProcessRate   float64       // items per second, claim to complete
+	RawRate       float64       // items per second, inserting the same rows with no engine logic
+	HeapSmall     uint64        // peak heap growth processing Items/5 items
+	HeapLarge     uint64        // peak heap growth processing Items items
+	AcceptSamples []time.Duration
+}
+
+// Share is the engine's processing rate as a fraction of the raw insert rate.
+func (r Result) Share() float64 { return r.ProcessRate / r.RawRate }
+
+// Run measures SQLite, and PostgreSQL when cfg.PostgresURL is set.
+func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) {
+	if cfg.Items <= 0 {
+		cfg.Items = masspay.MaxItems
+	}
+	if cfg.Rounds <= 0 {
+		cfg.Rounds = 5
+	}
+	stores := []string{"sqlite"}
+	if cfg.PostgresURL != "" {
+		stores = append(stores, "postgres")
+	}
+	var out []Result
+	for _, name := range stores {
+		var acc []time.Duration
+		var proc, raw []float64
+		var small, large []uint64
+		for r := 0; r < cfg.Rounds; r++ {
+			m, err := round(ctx, cfg, name)
+			if err != nil {
+				return nil, fmt.Errorf("%s round %d: %w", name, r+1, err)
+			}
+			fmt.Fprintf(progress, "%s round %d: accept %v, process %.0f items/s, raw %.0f items/s\n",
+				name, r+1, m.accept.Round(time.Millisecond), m.process, m.raw)
+			acc, proc, raw = append(acc, m.accept), append(proc, m.process), append(raw, m.raw)
+			small, large = append(small, m.heapSmall), append(large, m.heapLarge)
+		}
+		out = append(out, Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw),
+			HeapSmall: median(small), HeapLarge: median(large), AcceptSamples: acc})
+	}
+	return out, nil
+}
+
+func median[T int64 | uint64 | float64 | time.Duration](v []T) T {
+	s := slices.Clone(v)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+type measures struct {
+	accept               time.Duration
+	process, raw         float64
+	heapSmall, heapLarge uint64
+}
+
+// round measures one fresh store.
+func round(ctx context.Context, cfg Config, name string) (m measures, err error) {
+	var store *sqlstore.Store
+	if name == "postgres" {
+		u, drop, err := postgres.NewSchema(ctx, cfg.PostgresURL)
+		if err != nil {
+			return m, err
+		}
+		defer drop(context.WithoutCancel(ctx))
+		store, err = app.OpenStore(ctx, "", u)
+		if err != nil {
+			return m, err
+		}
+	} else {
+		dir, err := os.MkdirTemp("", "masspay-bench-")
+		if err != nil {
+			return m, err
+		}
+		defer os.RemoveAll(dir)
+		store, err = app.OpenStore(ctx, dir, "")
+		if err != nil {
+			return m, err
+		}
+	}
+	defer store.Close()
+
+	svc := service.New(store, service.Config{})
+	na, err := svc.CreateApplication(ctx, service.NewApplicationParams{Name: "bench", Balance: masspay.MaxCents / 10})
+	if err != nil {
+		return m, err
+	}
+	var balanceID string
+	err = store.Read(ctx, func(q masspay.Q) error {
+		list, err := q.FundingSourceList(ctx, masspay.FundingSourceFilter{AccountID: na.AccountID})
+		for _, f := range list {
+			if f.Type == masspay.FundingBalance {
+				balanceID = f.ID
+			}
+		}
+		return err
+	})
+	if err != nil {
+		return m, err
+	}
+	dests, err := payees(ctx, store, na.AccountID, cfg.Items)
+	if err != nil {
+		return m, err
+	}
+
+	// The API, on a real listener, as clients see it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return m, err
+	}
+	base := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: httpapi.New(httpapi.Config{PublicURL: base}, svc, slog.New(slog.DiscardHandler))}
+	go srv.Serve(ln)
+	defer srv.Close()
+	c := &client{base: base}
+	if err := c.token(na.Key, na.Secret); err != nil {
+		return m, err
+	}
+	body := massPayment(base, balanceID, dests)
+	if _, _, err := c.post(massPayment(base, balanceID, dests[:1])); err != nil { // warm the connection
+		return m, err
+	}
+	eng := engine.New(store, engine.Config{ChunkSize: cfg.ChunkSize}, slog.New(slog.DiscardHandler))
+	if _, err := eng.ProcessNext(ctx); err != nil {
+		return m, err
+	}
+
+	// 1. Accept: request sent to 201 received.
+	var loc string
+	if m.accept, loc, err = c.post(body); err != nil {
+		return m, err
+	}
+	// 2. Process: claim to complete.
+	start := time.Now()
+	if did, err := eng.ProcessNext(ctx); err != nil || !did {
+		return m, fmt.Errorf("process: did=%v err=%v", did, err)
+	}
+	m.process = float64(cfg.Items) / time.Since(start).Seconds()
+	rows, err := engineRows(ctx, store, loc[strings.LastIndex(loc, "/")+1:])
+	if err != nil {
+		return m, err
+	}
+	// 3. Raw: the same rows into the same store, in the same chunks, with no reads or decisions.
+	if m.raw, err = rawInsert(ctx, c, store, base, balanceID, dests, rows, eng); err != nil {
+		return m, err
+	}
+	// 4. Memory: peak heap growth for a small and a full batch (separately, untimed).
+	if m.heapSmall, err = peakHeap(ctx, c, eng, massPayment(base, balanceID, dests[:max(1, cfg.Items/5)])); err != nil {
+		return m, err
+	}
+	if m.heapLarge, err = peakHeap(ctx, c, eng, body); err != nil {
+		return m, err
+	}
+	var v []string
+	if err := store.Read(ctx, func(q masspay.Q) (err error) { v, err = q.Violations(ctx); return err }); err != nil {
+		return m, err
+	}
+	if len(v) > 0 {
+		return m, fmt.Errorf("invariants broken after the run: %v", v)
+	}
+	return m, nil
+}
+
+// payees makes n receive-only customers with a bank each.
+func payees(ctx context.Context, store masspay.Store, accountID string, n int) ([]string, error) {
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	ids := make([]string, n)
+	err := store.Write(ctx, func(q masspay.Q) error {
+		for i := range ids {
+			c := &masspay.Customer{ID: uuid.NewString(), AccountID: accountID, FirstName: "Payee", LastName: fmt.Sprint(i),
+				Email: fmt.Sprintf("payee%d@example.com", i), Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: now}
+			if err := q.CustomerInsert(ctx, c); err != nil {
+				return err
+			}
+			f := &masspay.FundingSource{ID: uuid.NewString(), AccountID: accountID, CustomerID: c.ID, Type: masspay.FundingBank,
+				Status: masspay.FundingUnverified, Name: "Payee", BankAccountType: "checking", RoutingNumber: "222222226",
+				AccountNumber: fmt.Sprintf("%010d", i+1), Fingerprint: uuid.NewString(), Channels: []string{"ach"}, Created: now}
+			if err := q.FundingSourceInsert(ctx, f); err != nil {
+				return err
+			}
+			ids[i] = f.ID
+		}
+		return nil
+	})
+	return ids, err
+}
+
+func massPayment(base, sourceID string, dests []string) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, `{"_links":{"source":{"href":"%s/funding-sources/%s"}},"items":[`, base, sourceID)
+	for i, d := range dests {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		fmt.Fprintf(&b, `{"_links":{"destination":{"href":"%s/funding-sources/%s"}},"amount":{"value":"%d.%02d","currency":"USD"},"metadata":{"n":"%d"},"correlationId":"item-%d"}`,
+			base, d, 1+i%50, i%100, i, i)
+	}
+	b.WriteString(`]}`)
+	return b.Bytes()
+}
+
+// written is what the engine wrote for one batch, to be written again raw.
+type written struct {
+	transfers []*masspay.Transfer
+	entries   []masspay.LedgerEntry
+	events    int
+}
+
+// engineRows reads back what the engine wrote for a batch.
+func engineRows(ctx context.Context, store masspay.Store, mpID string) (*written, error) {
+	w := &written{}
+	err := store.Read(ctx, func(q masspay.Q) error {
+		for off := 0; ; off += 200 {
+			items, _, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: mpID, Page: masspay.Page{Limit: 200, Offset: off}})
+			if err != nil {
+				return err
+			}
+			if len(items) == 0 {
+				break
+			}
+			for _, it := range items {
+				t, err := q.TransferGet(ctx, it.TransferID)
+				if err != nil {
+					return err
+				}
+				w.transfers = append(w.transfers, t)
+			}
+		}
+		return nil
+	})
+	for _, t := range w.transfers {
+		w.entries = append(w.entries,
+			masspay.LedgerEntry{FundingSourceID: t.SourceID, TransferID: t.ID, Amount: -t.Amount, Created: t.Created},
+			masspay.LedgerEntry{FundingSourceID: t.DestinationID, TransferID: t.ID, Amount: t.Amount, Created: t.Created})
+	}
+	w.events = 2 * len(w.transfers) // transfer_created for the account, customer_transfer_created for the payee
+	return w, err
+}
+
+// rawInsert accepts a second batch (deferred, untimed), then writes for it the same rows the
+// engine wrote for the first (transfers, ledger entries, item outcomes, events, the batch's
+// cursor), chunk by chunk, one transaction per chunk, through the same store methods. The time
+// it takes is the store's limit for the engine's work.
+func rawInsert(ctx context.Context, c *client, store masspay.Store, base, sourceID string, dests []string, w *written, eng *engine.Engine) (float64, error) {
+	var in map[string]any
+	body := massPayment(base, sourceID, dests)
+	json.Unmarshal(body, &in)
+	in["status"] = "deferred"
+	body, _ = json.Marshal(in)
+	_, loc, err := c.post(body)
+	if err != nil {
+		return 0, err
+	}
+	mpID := loc[strings.LastIndex(loc, "/")+1:]
+	var items []*masspay.Item
+	var mp *masspay.MassPayment
+	err = store.Read(ctx, func(q masspay.Q) (err error) {
+		if mp, err = q.MassPaymentGet(ctx, mpID); err != nil {
+			return err
+		}
+		items, _, err = q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: mpID, Page: masspay.Page{Limit: len(dests)}})
+		return err
+	})
+	if err != nil {
+		return 0, err
+	}
+	// Fresh ids, same shapes.
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	ts := make([]*masspay.Transfer, len(w.transfers))
+	for i, t := range w.transfers {
+		tt := *t
+		tt.ID, tt.ItemID, tt.MassPaymentID, tt.Created = uuid.NewString(), items[i].ID, mpID, now
+		ts[i] = &tt
+		items[i].Status, items[i].TransferID = masspay.ItemSuccess, tt.ID
+	}
+	chunk := eng.ChunkSize()
+	start := time.Now()
+	for lo := 0; lo < len(ts); lo += chunk {
+		hi := min(lo+chunk, len(ts))
+		err := store.Write(ctx, func(q masspay.Q) error {
+			if err := q.TransferInsertMany(ctx, ts[lo:hi]); err != nil {
+				return err
+			}
+			entries := make([]masspay.LedgerEntry, 0, 2*(hi-lo))
+			events := make([]*masspay.Event, 0, 2*(hi-lo))
+			for _, t := range ts[lo:hi] {
+				entries = append(entries,
+					masspay.LedgerEntry{FundingSourceID: t.SourceID, TransferID: t.ID, Amount: -t.Amount, Created: now},
+					masspay.LedgerEntry{FundingSourceID: t.DestinationID, TransferID: t.ID, Amount: t.Amount, Created: now})
+				events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCreated, now)...)
+			}
+			if err := q.LedgerPost(ctx, entries); err != nil {
+				return err
+			}
+			if err := q.ItemUpdateMany(ctx, items[lo:hi]); err != nil {
+				return err
+			}
+			if err := q.EventInsertMany(ctx, events); err != nil {
+				return err
+			}
+			mp.NextIdx = hi
+			return q.MassPaymentUpdate(ctx, mp)
+		})
+		if err != nil {
+			return 0, err
+		}
+	}
+	rate := float64(len(ts)) / time.Since(start).Seconds()
+	// Leave the store consistent: the batch is done.
+	err = store.Write(ctx, func(q masspay.Q) error {
+		mp.Status, mp.Completed = masspay.MassPaymentComplete, now
+		return q.MassPaymentUpdate(ctx, mp)
+	})
+	return rate, err
+}
+
+// peakHeap accepts body and measures the peak heap growth while the engine processes it.
+func peakHeap(ctx context.Context, c *client, eng *engine.Engine, body []byte) (uint64, error) {
+	if _, _, err := c.post(body); err != nil {
+		return 0, err
+	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	base := ms.HeapAlloc
+	var peak atomic.Uint64
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(2 * time.Millisecond)
+		defer t.Stop()
+		for {
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapAlloc > peak.Load() {
+				peak.Store(ms.HeapAlloc)
+			}
+			select {
+			case <-stop:
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	_, err := eng.ProcessNext(ctx)
+	close(stop)
+	<-done
+	if p := peak.Load(); p > base {
+		return p - base, err
+	}
+	return 0, err
+}
+
+// client is a minimal API client: the benchmark measures the server, not a client library.
+type client struct {
+	base, bearer string
+}
+
+func (c *client) token(key, secret string) error {
+	req, _ := http.NewRequest("POST", c.base+"/token", strings.NewReader(url.Values{"grant_type": {"client_credentials"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.SetBasicAuth(key, secret)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer res.Body.Close()
+	var t struct {
+		AccessToken string `json:"access_token"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&t); err != nil || t.AccessToken == "" {
+		return fmt.Errorf("token: status %d", res.StatusCode)
+	}
+	c.bearer = t.AccessToken
+	return nil
+}
+
+// post sends a mass payment and returns the time to the 201 and its Location.
+func (c *client) post(body []byte) (time.Duration, string, error) {
+	req, _ := http.NewRequest("POST", c.base+"/mass-payments", bytes.NewReader(body))
+	req.Header.Set("Accept", httpapi.MediaType)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+c.bearer)
+	start := time.Now()
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	took := time.Since(start)
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusCreated {
+		return 0, "", fmt.Errorf("POST /mass-payments: %d %s", res.StatusCode, b)
+	}
+	return took, res.Header.Get("Location"), nil
+}

@@ -1,0 +1,48 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"masspay/bench"
+)
+
+func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("bench", getenv, stderr)
+	items := fs.Int("items", 5000, "items per mass payment")
+	rounds := fs.Int("rounds", 5, "rounds per store (medians are reported)")
+	pg := fs.String("postgres", "", "also measure PostgreSQL at this URL (a fresh schema per round), e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
+	chunk := fs.Int("chunk", 0, "engine chunk size (default: the engine's)")
+	if err := fs.parse(args); err != nil {
+		return err
+	}
+	results, err := bench.Run(ctx, bench.Config{Items: *items, Rounds: *rounds, PostgresURL: *pg, ChunkSize: *chunk}, stderr)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "\nmasspay bench: %d-item mass payments, medians of %d rounds (GOMAXPROCS=%d, %s)\n\n",
+		*items, *rounds, runtime.GOMAXPROCS(0), runtime.Version())
+	tw := tabwriter.NewWriter(stdout, 0, 4, 3, ' ', tabwriter.AlignRight)
+	row := func(label string, f func(r bench.Result) string) {
+		cells := []string{label}
+		for _, r := range results {
+			cells = append(cells, f(r))
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
+	}
+	row("", func(r bench.Result) string { return r.Store })
+	row("accept (POST to 201)", func(r bench.Result) string { return r.Accept.Round(100 * time.Microsecond).String() })
+	row("process (claim to complete)", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.ProcessRate) })
+	row("raw insert of the same rows", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.RawRate) })
+	row("engine share of raw", func(r bench.Result) string { return fmt.Sprintf("%.0f%%", 100*r.Share()) })
+	row(fmt.Sprintf("peak heap growth, %d items", max(1, *items/5)), func(r bench.Result) string { return mib(r.HeapSmall) })
+	row(fmt.Sprintf("peak heap growth, %d items", *items), func(r bench.Result) string { return mib(r.HeapLarge) })
+	return tw.Flush()
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.1f MiB", float64(b)/(1<<20)) }

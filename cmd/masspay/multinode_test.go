@@ -33,7 +33,8 @@ type cluster struct {
 // serve flags, and payees to pay.
 func startCluster(t *testing.T, n int, flags ...string) *cluster {
 	t.Helper()
-	c := &cluster{t: t, bin: buildBinary(t), db: pgtest.URL(t)}
+	c := &cluster{t: t, db: pgtest.URL(t)} // first: skips before the build when there is no PostgreSQL
+	c.bin = buildBinary(t)
 	accountID, key, secret := appsCreate(t, c.bin, "--database", c.db)
 	st, err := app.OpenStore(context.Background(), "", c.db)
 	if err != nil {

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"testing"
 	"time"
 
@@ -10,6 +11,9 @@ import (
 var idempotencyTests = []test{
 	{"IdempotencyPutGetDelete", testIdempotency},
 	{"IdempotencyDeleteExpired", testIdempotencyDeleteExpired},
+	{"IdempotencyInsertTakenKey", testIdempotencyInsert},
+	{"IdempotencyCompleteOnlyOwnerInFlight", testIdempotencyComplete},
+	{"IdempotencyReleaseInFlight", testIdempotencyReleaseInFlight},
 }
 
 func testIdempotency(t *testing.T, newStore NewStoreFunc) {
@@ -70,4 +74,99 @@ func testIdempotencyDeleteExpired(t *testing.T, newStore NewStoreFunc) {
 		}
 		return nil
 	})
+}
+
+// inFlight is a key held by owner, as a request reserves it.
+func inFlight(app, key, owner string) *masspay.IdempotencyRecord {
+	return &masspay.IdempotencyRecord{ApplicationID: app, Key: key, Fingerprint: "fp-" + key, Owner: owner,
+		State: masspay.IdempotencyInFlight, LockedUntil: at(10), Expires: at(86400)}
+}
+
+// getKey reads a record, or nil when there is none. IdempotencyGet locks the row, so it needs a
+// write transaction.
+func (f *fx) getKey(app, key string) *masspay.IdempotencyRecord {
+	f.t.Helper()
+	var r *masspay.IdempotencyRecord
+	f.write(func(q masspay.Q) (err error) {
+		r, err = q.IdempotencyGet(f.ctx, app, key)
+		if errors.Is(err, masspay.ErrNoRows) {
+			return nil
+		}
+		return err
+	})
+	return r
+}
+
+func testIdempotencyInsert(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	r := inFlight("app1", "k1", "owner-1")
+	f.write(func(q masspay.Q) error { return q.IdempotencyInsert(f.ctx, r) })
+	want := *r
+	want.LockedUntil, want.Expires = stored(r.LockedUntil), stored(r.Expires)
+	equal(t, "inserted record, owner included", f.getKey("app1", "k1"), &want)
+
+	// Unlike Put, Insert never replaces: the second request for a key must learn it is taken.
+	err := f.writeErr(func(q masspay.Q) error { return q.IdempotencyInsert(f.ctx, inFlight("app1", "k1", "owner-2")) })
+	wantErr(t, "IdempotencyInsert of a taken key", err, masspay.ErrUnique)
+	equal(t, "record after the refused insert", f.getKey("app1", "k1"), &want)
+	f.write(func(q masspay.Q) error { return q.IdempotencyInsert(f.ctx, inFlight("app2", "k1", "owner-2")) })
+}
+
+func testIdempotencyComplete(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.write(func(q masspay.Q) error { return q.IdempotencyInsert(f.ctx, inFlight("app1", "k1", "owner-1")) })
+	complete := func(app, key, owner, location string) bool {
+		var ok bool
+		f.write(func(q masspay.Q) (err error) {
+			ok, err = q.IdempotencyComplete(f.ctx, app, key, owner, location, at(500))
+			return err
+		})
+		return ok
+	}
+	// A request whose key was taken over (another owner) must not overwrite the new holder's key.
+	if complete("app1", "k1", "owner-2", "/mass-payments/other") {
+		t.Fatal("IdempotencyComplete by another owner = true, want false")
+	}
+	if complete("app2", "k1", "owner-1", "/mass-payments/other") || complete("app1", "nope", "owner-1", "/x") {
+		t.Fatal("IdempotencyComplete of a key that is not stored = true, want false")
+	}
+	equal(t, "state after refused completions", f.getKey("app1", "k1").State, masspay.IdempotencyInFlight)
+
+	if !complete("app1", "k1", "owner-1", "/mass-payments/m1") {
+		t.Fatal("IdempotencyComplete by the owner = false, want true")
+	}
+	want := inFlight("app1", "k1", "owner-1")
+	want.State, want.Location, want.LockedUntil, want.Expires = masspay.IdempotencyDone, "/mass-payments/m1", stored(want.LockedUntil), stored(at(500))
+	equal(t, "completed record", f.getKey("app1", "k1"), want)
+
+	// Done is final: completing again, even by the owner, changes nothing.
+	if complete("app1", "k1", "owner-1", "/mass-payments/m2") {
+		t.Fatal("IdempotencyComplete of a done key = true, want false")
+	}
+	equal(t, "record after a second completion", f.getKey("app1", "k1"), want)
+}
+
+func testIdempotencyReleaseInFlight(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	done := inFlight("app1", "done", "owner-1")
+	done.State, done.Location = masspay.IdempotencyDone, "/mass-payments/m1"
+	f.write(func(q masspay.Q) error {
+		for _, r := range []*masspay.IdempotencyRecord{inFlight("app1", "a", "o1"), inFlight("app2", "b", "o2"), done} {
+			if err := q.IdempotencyInsert(f.ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	var n int
+	f.write(func(q masspay.Q) (err error) { n, err = q.IdempotencyReleaseInFlight(f.ctx); return err })
+	equal(t, "released", n, 2)
+	if f.getKey("app1", "a") != nil || f.getKey("app2", "b") != nil {
+		t.Fatal("an in-flight key survived IdempotencyReleaseInFlight")
+	}
+	if r := f.getKey("app1", "done"); r == nil || r.State != masspay.IdempotencyDone || r.Location != "/mass-payments/m1" {
+		t.Fatalf("done key after IdempotencyReleaseInFlight = %+v, want kept", r)
+	}
+	f.write(func(q masspay.Q) (err error) { n, err = q.IdempotencyReleaseInFlight(f.ctx); return err })
+	equal(t, "released with none in flight", n, 0)
 }

@@ -12,6 +12,7 @@ var transferTests = []test{
 	{"TransferList", testTransferList},
 	{"TransferListFundedBy", testTransferListFundedBy},
 	{"TransferListPendingBank", testTransferListPendingBank},
+	{"TransferListPendingBankBefore", testTransferListPendingBankBefore},
 	{"TransferUpdate", testTransferUpdate},
 }
 
@@ -153,6 +154,28 @@ func testTransferListPendingBank(t *testing.T, newStore NewStoreFunc) {
 		list, err = q.TransferListPendingBank(f.ctx, "acc1", 2)
 		must(t, err)
 		equal(t, "limit 2", ids(list, func(tr *masspay.Transfer) string { return tr.ID }), []string{"p1", "p4"})
+		return nil
+	})
+}
+
+func testTransferListPendingBankBefore(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	mk := func(id, account, status string, bank bool, sec int) *masspay.Transfer {
+		tr := newTransfer(id, account, "s", "d", 100)
+		tr.Status, tr.Bank, tr.Created = status, bank, at(sec)
+		return tr
+	}
+	f.transfers(mk("p1", "acc1", "pending", true, 1), mk("p2", "acc2", "pending", true, 2), mk("p3", "acc1", "pending", false, 3),
+		mk("p4", "acc1", "processed", true, 4), mk("p5", "acc2", "pending", true, 10), mk("p6", "acc1", "pending", true, 5),
+		mk("p7", "acc1", "pending", true, 11))
+	f.write(func(q masspay.Q) error {
+		list, err := q.TransferListPendingBankBefore(f.ctx, at(10), 10)
+		must(t, err)
+		equal(t, "pending bank transfers of every account created before, oldest first",
+			ids(list, func(tr *masspay.Transfer) string { return tr.ID }), []string{"p1", "p2", "p6"})
+		list, err = q.TransferListPendingBankBefore(f.ctx, at(10), 2)
+		must(t, err)
+		equal(t, "limit 2", ids(list, func(tr *masspay.Transfer) string { return tr.ID }), []string{"p1", "p2"})
 		return nil
 	})
 }

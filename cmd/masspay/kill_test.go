@@ -35,9 +35,10 @@ func buildBinary(t *testing.T) string {
 
 // server is one `masspay serve` process.
 type server struct {
-	cmd  *exec.Cmd
-	base string
-	logs *bytes.Buffer
+	cmd     *exec.Cmd
+	base    string
+	logs    *bytes.Buffer
+	scanned chan struct{} // closed when the log reader has read everything
 }
 
 var servingRe = regexp.MustCompile(`msg="masspay serving" addr=(\S+)`)
@@ -51,9 +52,10 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	s := &server{cmd: cmd, logs: new(bytes.Buffer)}
+	s := &server{cmd: cmd, logs: new(bytes.Buffer), scanned: make(chan struct{})}
 	addr := make(chan string, 1)
 	go func() {
+		defer close(s.scanned)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
@@ -79,6 +81,42 @@ func (s *server) kill() {
 	s.cmd.Wait()
 }
 
+// log returns everything the server logged. Only call it once the process has exited.
+func (s *server) log() string {
+	<-s.scanned
+	return s.logs.String()
+}
+
+// appsCreate runs `masspay apps create --json` with a large balance and returns the credentials.
+func appsCreate(t *testing.T, bin string, storeArgs ...string) (accountID, key, secret string) {
+	t.Helper()
+	out, err := exec.Command(bin, append([]string{"apps", "create", "--json", "--balance", "100000000.00"}, storeArgs...)...).Output()
+	if err != nil {
+		t.Fatalf("apps create: %v", err)
+	}
+	var creds struct{ AccountID, Key, Secret string }
+	if err := json.Unmarshal(out, &creds); err != nil {
+		t.Fatalf("apps create output %q: %v", out, err)
+	}
+	return creds.AccountID, creds.Key, creds.Secret
+}
+
+// postMassPayment submits body under an Idempotency-Key and returns the status and Location; an
+// error means the server went away mid-request.
+func postMassPayment(base, token, key string, body []byte) (status int, location string, err error) {
+	req, _ := http.NewRequest("POST", base+"/mass-payments", bytes.NewReader(body))
+	req.Header.Set("Accept", "application/vnd.dwolla.v1.hal+json")
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Idempotency-Key", key)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, "", err
+	}
+	res.Body.Close()
+	return res.StatusCode, res.Header.Get("Location"), nil
+}
+
 // TestKillDuringProcessing submits batches to a real `masspay serve`, SIGKILLs it several times
 // while it accepts and processes them, restarts it each time, and checks that every batch
 // completes with every item paid exactly once and every invariant holding.
@@ -94,14 +132,8 @@ func TestKillDuringProcessing(t *testing.T) {
 	if dbURL != "" {
 		storeArgs = []string{"--database", dbURL}
 	}
-	out, err := exec.Command(bin, append([]string{"apps", "create", "--json", "--balance", "100000000.00"}, storeArgs...)...).Output()
-	if err != nil {
-		t.Fatalf("apps create: %v", err)
-	}
 	var creds struct{ AccountID, Key, Secret string }
-	if err := json.Unmarshal(out, &creds); err != nil {
-		t.Fatalf("apps create output %q: %v", out, err)
-	}
+	creds.AccountID, creds.Key, creds.Secret = appsCreate(t, bin, storeArgs...)
 	st, err := app.OpenStore(context.Background(), dir, dbURL)
 	if err != nil {
 		t.Fatal(err)
@@ -141,21 +173,15 @@ func TestKillDuringProcessing(t *testing.T) {
 			if located[i] != "" {
 				continue
 			}
-			req, _ := http.NewRequest("POST", srv.base+"/mass-payments", bytes.NewReader(bodies[i]))
-			req.Header.Set("Accept", "application/vnd.dwolla.v1.hal+json")
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("Authorization", "Bearer "+tok)
-			req.Header.Set("Idempotency-Key", fmt.Sprint("kill-test-", i))
-			res, err := http.DefaultClient.Do(req)
+			status, loc, err := postMassPayment(srv.base, tok, fmt.Sprint("kill-test-", i), bodies[i])
 			if err != nil {
 				return // killed mid-request
 			}
-			res.Body.Close()
-			if res.StatusCode == 201 {
-				located[i] = res.Header.Get("Location")
+			if status == 201 {
+				located[i] = loc
 				submitted++
-			} else if res.StatusCode != 409 {
-				t.Fatalf("batch %d: status %d", i, res.StatusCode)
+			} else if status != 409 {
+				t.Fatalf("batch %d: status %d", i, status)
 			}
 		}
 	}

@@ -23,6 +23,9 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	webhookRetries := fs.String("webhook-retries", "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)")
 	clearing := fs.String("clearing", "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations) or auto=DURATION")
+	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
+	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
+	nodeID := fs.String("node-id", "", "this process's name in mass payment leases (default a random id)")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -34,6 +37,10 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	clearingAuto, err := parseClearing(*clearing)
 	if err != nil {
 		fmt.Fprintf(stderr, "--clearing: %v\n", err)
+		return exitError(2)
+	}
+	if *lease <= 0 || *poll <= 0 {
+		fmt.Fprintln(stderr, "--lease and --poll must be positive durations")
 		return exitError(2)
 	}
 	limit, err := masspay.ParseAmount(*itemLimit)
@@ -51,7 +58,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
 		Service:     service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto},
-		Workers:     app.DefaultWorkers(engine.Config{}),
+		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
 		Logger:      slog.New(handler),
 		Out:         stdout,
 	})

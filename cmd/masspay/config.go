@@ -24,38 +24,34 @@ func envName(flagName string) string {
 	return "MASSPAY_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
 }
 
-func (f *flagSet) env(name, def string) string {
-	if v := f.getenv(envName(name)); v != "" {
-		return v
-	}
-	return def
-}
-
 func (f *flagSet) String(name, def, usage string) *string {
-	return f.FlagSet.String(name, f.env(name, def), usage+" ("+envName(name)+")")
+	return f.FlagSet.String(name, def, usage+" ("+envName(name)+")")
 }
 
 func (f *flagSet) Int(name string, def int, usage string) *int {
-	d := def
-	if v := f.getenv(envName(name)); v != "" {
-		fmt.Sscan(v, &d)
-	}
-	return f.FlagSet.Int(name, d, usage+" ("+envName(name)+")")
+	return f.FlagSet.Int(name, def, usage+" ("+envName(name)+")")
 }
 
 func (f *flagSet) Bool(name string, usage string) *bool {
-	v := f.env(name, "false")
-	return f.FlagSet.Bool(name, v == "1" || strings.EqualFold(v, "true"), usage+" ("+envName(name)+")")
+	return f.FlagSet.Bool(name, false, usage+" ("+envName(name)+")")
 }
 
 func (f *flagSet) Duration(name string, def time.Duration, usage string) *time.Duration {
-	d := def
-	if v := f.getenv(envName(name)); v != "" {
-		if p, err := time.ParseDuration(v); err == nil {
-			d = p
+	return f.FlagSet.Duration(name, def, usage+" ("+envName(name)+")")
+}
+
+// applyEnv sets every flag that has a MASSPAY_* variable from it, through the flag's own parser,
+// so a bad value in the environment is refused exactly as the same value on the command line.
+func (f *flagSet) applyEnv() error {
+	var err error
+	f.VisitAll(func(fl *flag.Flag) {
+		if v := f.getenv(envName(fl.Name)); v != "" && err == nil {
+			if serr := fl.Value.Set(v); serr != nil {
+				err = fmt.Errorf("invalid value %q for %s: %v", v, envName(fl.Name), serr)
+			}
 		}
-	}
-	return f.FlagSet.Duration(name, d, usage+" ("+envName(name)+")")
+	})
+	return err
 }
 
 // storeFlags are the flags that name a store: --data for SQLite, --database for PostgreSQL.
@@ -71,8 +67,12 @@ func (f *flagSet) storeFlags() storeFlags {
 	}
 }
 
-// parse parses args, rejecting stray positional arguments.
+// parse applies the environment, then args (flags win), rejecting stray positional arguments.
 func (f *flagSet) parse(args []string) error {
+	if err := f.applyEnv(); err != nil {
+		fmt.Fprintln(f.Output(), err)
+		return exitError(2)
+	}
 	if err := f.Parse(args); err != nil {
 		if err == flag.ErrHelp {
 			return exitError(0)

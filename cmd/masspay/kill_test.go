@@ -181,7 +181,8 @@ func TestKillDuringProcessing(t *testing.T) {
 				located[i] = loc
 				submitted++
 			} else if status != 409 {
-				t.Fatalf("batch %d: status %d", i, status)
+				t.Errorf("batch %d: status %d", i, status) // submit may run on another goroutine: no Fatal
+				return
 			}
 		}
 	}

@@ -1,10 +1,6 @@
 package masspay
 
-import (
-	"time"
-
-	"github.com/google/uuid"
-)
+import "time"
 
 // Topics masspay produces, in Dwolla's spelling.
 const (
@@ -44,7 +40,7 @@ func NewEvent(accountID, customerID, topic, resourceType, resourceID, correlatio
 	if customerID != "" {
 		topic = CustomerTopic(topic)
 	}
-	return &Event{ID: uuid.NewString(), AccountID: accountID, CustomerID: customerID, Topic: topic,
+	return &Event{ID: NewID(), AccountID: accountID, CustomerID: customerID, Topic: topic,
 		ResourceType: resourceType, ResourceID: resourceID, CorrelationID: correlationID, Created: now}
 }
 

@@ -1,6 +1,10 @@
 package masspay
 
-import "time"
+import (
+	"time"
+
+	"github.com/google/uuid"
+)
 
 // Account is Dwolla's "Main account": the owner of applications, customers and its own
 // funding sources.
@@ -248,3 +252,9 @@ type IdempotencyRecord struct {
 	LockedUntil   time.Time
 	Expires       time.Time
 }
+
+// NewID returns a new resource id: a UUID of version 7, whose leading bits are its creation time.
+// Ids made one after another then sort together, so the unique indexes on them grow at one end
+// instead of at random places (the engine writes thousands of rows a second). Nothing is given
+// away: every resource already shows its creation time in `created`.
+func NewID() string { return uuid.Must(uuid.NewV7()).String() }

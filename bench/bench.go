@@ -314,7 +314,7 @@ func rawInsert(ctx context.Context, c *client, store masspay.Store, base, source
 	ts := make([]*masspay.Transfer, len(w.transfers))
 	for i, t := range w.transfers {
 		tt := *t
-		tt.ID, tt.ItemID, tt.MassPaymentID, tt.Created = uuid.NewString(), items[i].ID, mpID, now
+		tt.ID, tt.ItemID, tt.MassPaymentID, tt.Created = masspay.NewID(), items[i].ID, mpID, now
 		ts[i] = &tt
 		items[i].Status, items[i].TransferID = masspay.ItemSuccess, tt.ID
 	}

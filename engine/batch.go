@@ -5,8 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/google/uuid"
-
 	"masspay"
 )
 
@@ -61,7 +59,7 @@ func (b *batch) load(ctx context.Context) error {
 	}
 	// One debit of the bank for the whole batch total, created with the first chunk. It is
 	// pending and unposted until clearing (docs/ledger.md).
-	ft := &masspay.Transfer{ID: uuid.NewString(), AccountID: b.mp.AccountID, SourceID: src.ID, DestinationID: b.hub.ID,
+	ft := &masspay.Transfer{ID: masspay.NewID(), AccountID: b.mp.AccountID, SourceID: src.ID, DestinationID: b.hub.ID,
 		SourceCustomerID: b.mp.CustomerID, DestCustomerID: b.mp.CustomerID, Amount: b.mp.Total, Status: masspay.TransferPending,
 		Bank: true, MassPaymentID: b.mp.ID, CorrelationID: b.mp.CorrelationID, ClearingSource: b.mp.ClearingSource,
 		SourceAddenda: b.mp.Addenda, Created: b.now}
@@ -123,7 +121,7 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 			fail(errInsufficient)
 			continue
 		}
-		t := &masspay.Transfer{ID: uuid.NewString(), AccountID: b.mp.AccountID, SourceID: b.source.ID, DestinationID: d.ID,
+		t := &masspay.Transfer{ID: masspay.NewID(), AccountID: b.mp.AccountID, SourceID: b.source.ID, DestinationID: d.ID,
 			SourceCustomerID: b.mp.CustomerID, DestCustomerID: d.CustomerID, Amount: it.Amount, Status: masspay.TransferPending,
 			Bank: d.Type == masspay.FundingBank || !fromBalance, MassPaymentID: b.mp.ID, ItemID: it.ID, CorrelationID: it.CorrelationID,
 			Metadata: it.Metadata, ClearingSource: b.mp.ClearingSource, ClearingDest: it.ClearingDestination,

@@ -13,8 +13,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"masspay"
 )
 
@@ -83,7 +81,7 @@ type Principal struct {
 	ApplicationID string
 }
 
-func newID() string { return uuid.NewString() }
+func newID() string { return masspay.NewID() }
 
 func randomToken(n int) string {
 	b := make([]byte, n)

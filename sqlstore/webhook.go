@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/google/uuid"
-
 	"masspay"
 )
 
@@ -126,7 +124,7 @@ func (q *q) insertWebhooks(ctx context.Context, events []*masspay.Event) error {
 				next = 0
 			}
 			due = due || next > 0
-			rows = append(rows, []any{uuid.NewString(), s.ID, e.AccountID, e.ID, e.Topic, next, us(e.Created)})
+			rows = append(rows, []any{masspay.NewID(), s.ID, e.AccountID, e.ID, e.Topic, next, us(e.Created)})
 		}
 	}
 	if err := q.insertMany(ctx, "webhooks", []string{"id", "subscription_id", "account_id", "event_id", "topic",

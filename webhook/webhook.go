@@ -19,8 +19,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"masspay"
 )
 
@@ -160,7 +158,7 @@ func (w *Worker) deliver(ctx context.Context, d *masspay.WebhookDelivery) {
 		w.release(d)
 		return
 	}
-	a := &masspay.WebhookAttempt{ID: uuid.NewString(), WebhookID: d.Webhook.ID, URL: d.Subscription.URL,
+	a := &masspay.WebhookAttempt{ID: masspay.NewID(), WebhookID: d.Webhook.ID, URL: d.Subscription.URL,
 		RequestBody: string(body), RequestTime: w.now()}
 	sendCtx, cancel := context.WithTimeout(ctx, w.cfg.Timeout)
 	defer cancel()

@@ -7,12 +7,18 @@
 //
 // Package map:
 //
-//	service/   use cases, one transaction each: accounts, customers, funding sources, mass payments
-//	engine/    background processor: claims batches with a lease, processes items in chunks
-//	sqlstore/  the Store on database/sql, shared by both backends (SQL written once, rebound)
-//	sqlite/    opens sqlstore on an embedded SQLite file (modernc.org/sqlite, no cgo)
-//	postgres/  opens sqlstore on PostgreSQL (pgx v5), several nodes
-//	storetest/ the behavioural suite every Store must pass
-//	httpapi/   Dwolla-compatible HTTP surface
-//	cmd/masspay/ wiring: serve, apps create, verify
+//	service/     use cases, one transaction each: accounts, customers, funding sources, mass
+//	             payments and idempotency, webhook subscriptions, clearing
+//	engine/      background processor: claims batches with a lease, processes items in chunks
+//	webhook/     outbox worker: claims due deliveries, signs, sends, retries on Dwolla's schedule
+//	sqlstore/    the Store on database/sql, shared by both backends (SQL written once, rebound)
+//	sqlite/      opens sqlstore on an embedded SQLite file (modernc.org/sqlite, no cgo)
+//	postgres/    opens sqlstore on PostgreSQL (pgx v5): advisory-locked migrations, LISTEN/NOTIFY
+//	storetest/   the behavioural suite every Store must pass
+//	httpapi/     the Dwolla-compatible HTTP surface (routes.go is the map of the API)
+//	app/         wiring: opens the store, runs the API and the workers (used by cmd and tests)
+//	apptest/     end-to-end test harness: a real server on 127.0.0.1:0, SQLite or PostgreSQL
+//	contract/    validates responses against Dwolla's OpenAPI document, with its corrections
+//	bench/       the benchmark behind `masspay bench`
+//	cmd/masspay/ the binary: serve, apps create, verify, bench
 package masspay

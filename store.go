@@ -76,6 +76,9 @@ type TransferFilter struct {
 	StartDate     time.Time
 	EndDate       time.Time // exclusive
 	Page
+	// Search is a case-insensitive substring of the counterparty customer's first name, last
+	// name, email or business name (the counterparty: a side's customer other than CustomerID).
+	Search string
 }
 
 // ClaimParams asks for the next mass payment that is pending, or processing under a lease that

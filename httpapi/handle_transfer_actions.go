@@ -36,12 +36,13 @@ func (s *Server) handleCustomerTransfers(w http.ResponseWriter, r *http.Request,
 }
 
 // listTransfers answers a transfer list with Dwolla's filters: status (repeatable, also as
-// status[]), correlationId, startAmount, endAmount, startDate and endDate (YYYY-MM-DD, both
-// inclusive), limit and offset.
+// status[]), correlationId, search, startAmount, endAmount, startDate and endDate (YYYY-MM-DD,
+// both inclusive), limit and offset.
 func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *service.Principal, path, customerID string) error {
 	var f masspay.Fields
 	qs := r.URL.Query()
 	filter := masspay.TransferFilter{CustomerID: customerID, CorrelationID: qs.Get("correlationId"), Page: parsePage(r, &f)}
+	filter.Search = qs.Get("search")
 	for _, st := range append(qs["status"], qs["status[]"]...) {
 		switch st {
 		case masspay.TransferPending, masspay.TransferProcessed, masspay.TransferCancelled, masspay.TransferFailed:

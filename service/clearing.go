@@ -380,11 +380,21 @@ func (s *Service) GetTransferFailure(ctx context.Context, p *Principal, id strin
 	return out, err
 }
 
+// AccountTransferListCap is how many transfers one query of an account's transfer list can reach,
+// as with Dwolla ("limited to 10,000 transfers per query; use date range filters for historical
+// data beyond this limit").
+const AccountTransferListCap = 10_000
+
 // ListTransfers returns a page of the transfers of the caller's account, or of one of its
-// customers when f.CustomerID is set, and their total.
+// customers when f.CustomerID is set, and their total. The account's list sees only the newest
+// AccountTransferListCap matches: the total says no more, and pages past it are empty.
 func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
 	var list []*masspay.Transfer
 	var total int
+	capped := f.CustomerID == ""
+	if capped {
+		f.Limit = max(0, min(f.Limit, AccountTransferListCap-f.Offset))
+	}
 	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
 		if f.CustomerID != "" {
 			c, err := q.CustomerGet(ctx, f.CustomerID)
@@ -399,5 +409,8 @@ func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.Tra
 		list, total, err = q.TransferList(ctx, f)
 		return err
 	})
+	if capped {
+		total = min(total, AccountTransferListCap)
+	}
 	return list, total, err
 }

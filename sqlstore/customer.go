@@ -48,8 +48,8 @@ func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*mass
 		w.add("LOWER(email) = ?", strings.ToLower(f.Email))
 	}
 	if f.Search != "" {
-		like := "%" + strings.ToLower(f.Search) + "%"
-		w.add("(LOWER(first_name) LIKE ? OR LOWER(last_name) LIKE ? OR LOWER(email) LIKE ? OR LOWER(business_name) LIKE ?)", like, like, like, like)
+		cond, args := customerSearch(f.Search)
+		w.add(cond, args...)
 	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
@@ -66,6 +66,14 @@ func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*mass
 	}
 	list, err := collect(rows, scanCustomer)
 	return list, total, err
+}
+
+// customerSearch is the condition of a customer search: a case-insensitive substring of the first
+// name, last name, email or business name of the customers row in scope.
+func customerSearch(search string) (string, []any) {
+	like := "%" + strings.ToLower(search) + "%"
+	return "(LOWER(first_name) LIKE ? OR LOWER(last_name) LIKE ? OR LOWER(email) LIKE ? OR LOWER(business_name) LIKE ?)",
+		[]any{like, like, like, like}
 }
 
 // collect scans every row with scan and closes rows.

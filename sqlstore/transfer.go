@@ -68,6 +68,11 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 	if !f.EndDate.IsZero() {
 		w.add("created < ?", us(f.EndDate))
 	}
+	if f.Search != "" {
+		cond, args := customerSearch(f.Search)
+		w.add(`EXISTS (SELECT 1 FROM customers c WHERE c.id IN (transfers.source_customer_id, transfers.dest_customer_id)
+ AND c.id <> ? AND `+cond+`)`, append([]any{f.CustomerID}, args...)...)
+	}
 	var total int
 	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM transfers`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err

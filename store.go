@@ -81,6 +81,22 @@ type TransferFilter struct {
 	Search string
 }
 
+// EventFilter narrows GET /events.
+type EventFilter struct {
+	AccountID string
+	Since     time.Time // zero: no bound; older events are left out (retention)
+	Page
+}
+
+// WebhookFilter narrows the webhooks of one subscription.
+type WebhookFilter struct {
+	SubscriptionID string
+	ResourceID     string    // the resource of the webhook's event
+	StartDate      time.Time // zero: no bound
+	EndDate        time.Time // exclusive; zero: no bound
+	Page
+}
+
 // ClaimParams asks for the next mass payment that is pending, or processing under a lease that
 // has run out, and leases it to Owner until LeaseUntil.
 type ClaimParams struct {
@@ -143,7 +159,7 @@ type Q interface {
 
 	EventGet(ctx context.Context, id string) (*Event, error)
 	EventInsertMany(ctx context.Context, events []*Event) error
-	EventList(ctx context.Context, accountID string, p Page) ([]*Event, int, error)
+	EventList(ctx context.Context, f EventFilter) ([]*Event, int, error)
 
 	IdempotencyDelete(ctx context.Context, appID, key string) error
 	IdempotencyDeleteExpired(ctx context.Context, now time.Time) (int, error)
@@ -172,7 +188,7 @@ type Q interface {
 	// WebhookClearDue makes nothing of a subscription due (it was paused).
 	WebhookClearDue(ctx context.Context, subscriptionID string) error
 	WebhookGet(ctx context.Context, id string) (*Webhook, error)
-	WebhookList(ctx context.Context, subscriptionID string, p Page) ([]*Webhook, int, error)
+	WebhookList(ctx context.Context, f WebhookFilter) ([]*Webhook, int, error)
 	WebhookRetryInsert(ctx context.Context, r *WebhookRetry) error
 	WebhookRetryList(ctx context.Context, webhookID string) ([]*WebhookRetry, error)
 	// WebhookUpdate writes the delivery state: Retries, NextAt and LeaseUntil.

@@ -115,7 +115,7 @@ func topics(t *testing.T, e *apptest.Env, accountID, resourceID string) []string
 	t.Helper()
 	var out []string
 	write(t, e, func(q masspay.Q) error {
-		list, _, err := q.EventList(context.Background(), accountID, masspay.Page{Limit: 1000})
+		list, _, err := q.EventList(context.Background(), masspay.EventFilter{AccountID: accountID, Page: masspay.Page{Limit: 1000}})
 		for i := len(list) - 1; i >= 0; i-- {
 			if resourceID == "" || list[i].ResourceID == resourceID {
 				out = append(out, list[i].Topic)

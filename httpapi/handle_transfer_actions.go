@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"net/url"
 	"time"
 
 	"masspay"
@@ -63,6 +64,22 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *servic
 		return c
 	}
 	filter.StartAmount, filter.EndAmount = amount("startAmount"), amount("endAmount")
+	filter.StartDate, filter.EndDate = dateRange(qs, &f)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	list, total, err := s.svc.ListTransfers(r.Context(), p, filter)
+	if err != nil {
+		return err
+	}
+	writeList(s, w, r, path, "transfers", filter.Page, total, list, s.transferJSON)
+	return nil
+}
+
+// dateRange reads the startDate and endDate filters (YYYY-MM-DD, both inclusive) as a start and
+// an exclusive end, the stores' bounds; zero when absent. A malformed date is an Invalid error
+// at the parameter's name.
+func dateRange(qs url.Values, f *masspay.Fields) (start, end time.Time) {
 	date := func(key string) time.Time {
 		v := qs.Get(key)
 		if v == "" {
@@ -74,19 +91,11 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *servic
 		}
 		return d
 	}
-	filter.StartDate = date("startDate")
-	if end := date("endDate"); !end.IsZero() {
-		filter.EndDate = end.AddDate(0, 0, 1) // the store's bound is exclusive
+	start = date("startDate")
+	if end = date("endDate"); !end.IsZero() {
+		end = end.AddDate(0, 0, 1)
 	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	list, total, err := s.svc.ListTransfers(r.Context(), p, filter)
-	if err != nil {
-		return err
-	}
-	writeList(s, w, r, path, "transfers", filter.Page, total, list, s.transferJSON)
-	return nil
+	return start, end
 }
 
 func (s *Server) handleTransferCancel(w http.ResponseWriter, r *http.Request, p *service.Principal) error {

@@ -3,6 +3,8 @@ package httpapi
 import (
 	"net/http"
 
+	"github.com/google/uuid"
+
 	"masspay"
 	"masspay/service"
 )
@@ -151,17 +153,28 @@ func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request
 	return nil
 }
 
+// handleWebhookList answers a subscription's webhooks with Dwolla's filters: startDate and
+// endDate (YYYY-MM-DD, both inclusive), resourceId (the event's resource), limit and offset.
 func (s *Server) handleWebhookList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
-	}
+	var f masspay.Fields
 	id := r.PathValue("id")
-	list, total, err := s.svc.ListWebhooks(r.Context(), p, id, page)
+	filter := masspay.WebhookFilter{SubscriptionID: id, ResourceID: r.URL.Query().Get("resourceId"), Page: parsePage(r, &f)}
+	filter.StartDate, filter.EndDate = dateRange(r.URL.Query(), &f)
+	// Every resource id is a UUID, so anything else is a mistake worth naming, not a filter
+	// that quietly matches nothing.
+	if v := filter.ResourceID; v != "" {
+		if _, err := uuid.Parse(v); err != nil || len(v) != 36 {
+			f.Add(masspay.FCodeInvalid, "/resourceId", "resourceId must be the id of a resource.")
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	list, total, err := s.svc.ListWebhooks(r.Context(), p, filter)
 	if err != nil {
 		return err
 	}
-	writeList(s, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", page, total, list, s.renderWebhook)
+	writeList(s, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", filter.Page, total, list, s.renderWebhook)
 	return nil
 }
 

@@ -37,6 +37,10 @@ type Config struct {
 	// ClearingAuto, when set, makes a background worker process pending bank transfers once they
 	// are that old; zero keeps sandbox clearing (POST /sandbox-simulations only).
 	ClearingAuto time.Duration
+	// EventRetention is how long events stay visible at /events, and webhooks in a
+	// subscription's list (default 30 days, as Dwolla). Older rows are not deleted: webhook
+	// history still references them.
+	EventRetention time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -44,6 +48,7 @@ func (c Config) withDefaults() Config {
 	c.ItemLimit = cmp.Or(c.ItemLimit, 10_000_00)
 	c.IdempotencyTTL = cmp.Or(c.IdempotencyTTL, 24*time.Hour)
 	c.IdempotencyLock = cmp.Or(c.IdempotencyLock, 10*time.Second)
+	c.EventRetention = cmp.Or(c.EventRetention, 30*24*time.Hour)
 	if c.Now == nil {
 		c.Now = time.Now
 	}

@@ -36,22 +36,26 @@ func (s *Service) RenderEvent(e *masspay.Event) ([]byte, error) {
 	return s.renderEvent(e)
 }
 
-// ListEvents returns a page of the caller's events, newest first, and their total.
+// retainedSince is the creation time of the oldest event (or webhook) still shown.
+func (s *Service) retainedSince() time.Time { return s.now().Add(-s.cfg.EventRetention) }
+
+// ListEvents returns a page of the caller's events within the retention period, newest first,
+// and their total.
 func (s *Service) ListEvents(ctx context.Context, p *Principal, page masspay.Page) ([]*masspay.Event, int, error) {
 	var list []*masspay.Event
 	var total int
 	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
-		list, total, err = q.EventList(ctx, p.AccountID, page)
+		list, total, err = q.EventList(ctx, masspay.EventFilter{AccountID: p.AccountID, Since: s.retainedSince(), Page: page})
 		return err
 	})
 	return list, total, err
 }
 
-// GetEvent returns one of the caller's events.
+// GetEvent returns one of the caller's events within the retention period.
 func (s *Service) GetEvent(ctx context.Context, p *Principal, id string) (*masspay.Event, error) {
 	var e *masspay.Event
 	err := s.store.Read(ctx, func(q masspay.Q) (err error) { e, err = q.EventGet(ctx, id); return err })
-	if err == nil && e.AccountID != p.AccountID {
+	if err == nil && (e.AccountID != p.AccountID || e.Created.Before(s.retainedSince())) {
 		err = masspay.ErrNoRows
 	}
 	return e, notFound(err, msgEventNotFound)
@@ -172,16 +176,20 @@ func (s *Service) DeleteWebhookSubscription(ctx context.Context, p *Principal, i
 	return sub, err
 }
 
-// ListWebhooks returns a page of a subscription's webhooks with their attempts, newest first,
-// and their total.
-func (s *Service) ListWebhooks(ctx context.Context, p *Principal, subscriptionID string, page masspay.Page) ([]*WebhookDetail, int, error) {
+// ListWebhooks returns a page of a subscription's webhooks (f.SubscriptionID) with their attempts,
+// newest first, and their total. As with Dwolla, the list covers the retention period only
+// (a startDate before it is moved up to it).
+func (s *Service) ListWebhooks(ctx context.Context, p *Principal, f masspay.WebhookFilter) ([]*WebhookDetail, int, error) {
 	var out []*WebhookDetail
 	var total int
+	if since := s.retainedSince(); f.StartDate.Before(since) {
+		f.StartDate = since
+	}
 	err := s.store.Read(ctx, func(q masspay.Q) error {
-		if _, err := getSubscription(ctx, q, p, subscriptionID); err != nil {
+		if _, err := getSubscription(ctx, q, p, f.SubscriptionID); err != nil {
 			return err
 		}
-		list, n, err := q.WebhookList(ctx, subscriptionID, page)
+		list, n, err := q.WebhookList(ctx, f)
 		if err != nil {
 			return err
 		}

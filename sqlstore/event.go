@@ -36,13 +36,18 @@ func (q *q) EventInsertMany(ctx context.Context, events []*masspay.Event) error 
 	return q.insertWebhooks(ctx, events)
 }
 
-func (q *q) EventList(ctx context.Context, accountID string, p masspay.Page) ([]*masspay.Event, int, error) {
+func (q *q) EventList(ctx context.Context, f masspay.EventFilter) ([]*masspay.Event, int, error) {
+	var w where
+	w.add("account_id = ?", f.AccountID)
+	if !f.Since.IsZero() {
+		w.add("created >= ?", us(f.Since))
+	}
 	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM events WHERE account_id = ?`, accountID).Scan(&total); err != nil {
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM events`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := q.query(ctx, `SELECT `+eventCols+` FROM events WHERE account_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
-		accountID, p.Limit, p.Offset)
+	rows, err := q.query(ctx, `SELECT `+eventCols+` FROM events`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
+		append(w.args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

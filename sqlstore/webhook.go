@@ -146,13 +146,26 @@ func (q *q) WebhookGet(ctx context.Context, id string) (*masspay.Webhook, error)
 	return scanWebhook(q.queryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ?`, id))
 }
 
-func (q *q) WebhookList(ctx context.Context, subscriptionID string, p masspay.Page) ([]*masspay.Webhook, int, error) {
+func (q *q) WebhookList(ctx context.Context, f masspay.WebhookFilter) ([]*masspay.Webhook, int, error) {
+	var w where
+	w.add("subscription_id = ?", f.SubscriptionID)
+	if f.ResourceID != "" {
+		// Through the event's unique id, row by row of the subscription: events have no index
+		// on resource_id, and one would cost every event insert.
+		w.add("EXISTS (SELECT 1 FROM events e WHERE e.id = webhooks.event_id AND e.resource_id = ?)", f.ResourceID)
+	}
+	if !f.StartDate.IsZero() {
+		w.add("created >= ?", us(f.StartDate))
+	}
+	if !f.EndDate.IsZero() {
+		w.add("created < ?", us(f.EndDate))
+	}
 	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhooks WHERE subscription_id = ?`, subscriptionID).Scan(&total); err != nil {
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhooks`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE subscription_id = ? ORDER BY seq DESC LIMIT ? OFFSET ?`,
-		subscriptionID, p.Limit, p.Offset)
+	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhooks`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
+		append(w.args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
 	}

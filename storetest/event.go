@@ -35,11 +35,11 @@ func testEvents(t *testing.T, newStore NewStoreFunc) {
 			want.Seq, want.Created = got.Seq, stored(e.Created)
 			equal(t, "event", got, &want)
 		}
-		list, total, err := q.EventList(f.ctx, "acc1", masspay.Page{Limit: 25})
+		list, total, err := q.EventList(f.ctx, masspay.EventFilter{AccountID: "acc1", Page: masspay.Page{Limit: 25}})
 		must(t, err)
 		equal(t, "events, newest first", ids(list, func(e *masspay.Event) string { return e.ID }), []string{"e4", "e2", "e1"})
 		equal(t, "total", total, 3)
-		list, total, err = q.EventList(f.ctx, "acc1", masspay.Page{Limit: 1, Offset: 1})
+		list, total, err = q.EventList(f.ctx, masspay.EventFilter{AccountID: "acc1", Page: masspay.Page{Limit: 1, Offset: 1}})
 		must(t, err)
 		equal(t, "page", ids(list, func(e *masspay.Event) string { return e.ID }), []string{"e2"})
 		equal(t, "total of a page", total, 3)

@@ -43,7 +43,7 @@ func (f *fx) webhooks(subID string) []*masspay.Webhook {
 	f.t.Helper()
 	var list []*masspay.Webhook
 	f.read(func(q masspay.Q) (err error) {
-		list, _, err = q.WebhookList(f.ctx, subID, masspay.Page{Limit: 100})
+		list, _, err = q.WebhookList(f.ctx, masspay.WebhookFilter{SubscriptionID: subID, Page: masspay.Page{Limit: 100}})
 		return err
 	})
 	return list
@@ -162,7 +162,7 @@ func testWebhookOutbox(t *testing.T, newStore NewStoreFunc) {
 		equal(t, "WebhookGet", one, &want)
 		_, err = q.WebhookGet(f.ctx, "missing")
 		wantErr(t, "WebhookGet of a missing ID", err, masspay.ErrNoRows)
-		page, total, err := q.WebhookList(f.ctx, "s1", masspay.Page{Limit: 1, Offset: 1})
+		page, total, err := q.WebhookList(f.ctx, masspay.WebhookFilter{SubscriptionID: "s1", Page: masspay.Page{Limit: 1, Offset: 1}})
 		must(t, err)
 		equal(t, "page", webhookEvents(page), []string{"e1"})
 		equal(t, "total of a page", total, 2)

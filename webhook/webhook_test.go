@@ -157,7 +157,7 @@ func TestTimeoutIsAFailure(t *testing.T) {
 	var as []*masspay.WebhookAttempt
 	waitFor(t, "two attempts", func() bool {
 		store.Read(ctx, func(q masspay.Q) error {
-			ws, _, err := q.WebhookList(ctx, sub.ID, masspay.Page{Limit: 1})
+			ws, _, err := q.WebhookList(ctx, masspay.WebhookFilter{SubscriptionID: sub.ID, Page: masspay.Page{Limit: 1}})
 			if err != nil || len(ws) == 0 {
 				return err
 			}

@@ -208,4 +208,10 @@ type Q interface {
 	// TransferListPendingBankBefore returns the oldest pending bank transfers of every account
 	// created before the given time, up to limit, locked until the transaction ends.
 	TransferListPendingBankBefore(ctx context.Context, before time.Time, limit int) ([]*Transfer, error)
+
+	// TransferListProcessedBank returns the account's oldest processed bank transfers, up to
+	// limit, locked until the transaction ends, that debit a bank of the account named one of
+	// debitNames (funded transfers left out: their bank debit is their funding transfer) or
+	// credit a bank named one of creditNames.
+	TransferListProcessedBank(ctx context.Context, accountID string, debitNames, creditNames []string, limit int) ([]*Transfer, error)
 }

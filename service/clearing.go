@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"strings"
 	"time"
 
 	"masspay"
@@ -31,14 +32,47 @@ var ReturnCodes = map[string]ReturnCode{
 	"R29": {"R29", "Corporate Customer Advises Not Authorized", "Corporate customer has advised RDFI that originator of transaction is not authorized to debit account.", true, false},
 }
 
+// LateReturns are the returns a sandbox bank named after the code plus "-late" ("R01-late",
+// "R03-late") simulates after settlement: its transfers are processed by one simulation and
+// returned by the next, as in Dwolla's sandbox.
+var LateReturns = []string{"R01", "R03"}
+
+// lateNames are the bank names of LateReturns, split by the side of the transfer they return.
+func lateNames() (debit, credit []string) {
+	for _, code := range LateReturns {
+		if ReturnCodes[code].Debit {
+			debit = append(debit, code+"-late")
+		} else {
+			credit = append(credit, code+"-late")
+		}
+	}
+	return debit, credit
+}
+
 // SimulationLimit is how many pending bank transfers one sandbox simulation processes at most.
 const SimulationLimit = 500
 
 // SimulateClearing processes (or fails, for banks named after a return code) the caller's
-// oldest pending bank transfers, up to 500, and returns how many transfers changed.
+// oldest pending bank transfers, up to 500, returns the processed transfers of banks named for a
+// late return, and returns how many transfers changed.
 func (s *Service) SimulateClearing(ctx context.Context, p *Principal) (int, error) {
-	return s.clear(ctx, func(q masspay.Q) ([]*masspay.Transfer, error) {
+	var late []*masspay.Transfer
+	return s.clear(ctx, func(q masspay.Q) (ts []*masspay.Transfer, err error) {
+		// Listed before this pass processes anything, so that a transfer processed now is
+		// returned by the next simulation, not this one. Returns are applied first: a credit
+		// still pending that a returned debit funded goes back with it instead of being sent.
+		debit, credit := lateNames()
+		if late, err = q.TransferListProcessedBank(ctx, p.AccountID, debit, credit, SimulationLimit); err != nil {
+			return nil, err
+		}
 		return q.TransferListPendingBank(ctx, p.AccountID, SimulationLimit)
+	}, func(c *clearing) error {
+		for _, t := range late {
+			if err := c.lateReturn(t); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 }
 
@@ -50,7 +84,9 @@ func (s *Service) ClearPendingBefore(ctx context.Context, before time.Time) (int
 	})
 }
 
-func (s *Service) clear(ctx context.Context, list func(masspay.Q) ([]*masspay.Transfer, error)) (int, error) {
+// clear runs each function of first, then clears the pending transfers that list returned, all in
+// one transaction.
+func (s *Service) clear(ctx context.Context, list func(masspay.Q) ([]*masspay.Transfer, error), first ...func(*clearing) error) (int, error) {
 	var n int
 	err := s.store.Write(ctx, func(q masspay.Q) error {
 		ts, err := list(q)
@@ -58,6 +94,11 @@ func (s *Service) clear(ctx context.Context, list func(masspay.Q) ([]*masspay.Tr
 			return err
 		}
 		c := s.newClearing(ctx, q)
+		for _, fn := range first {
+			if err := fn(c); err != nil {
+				return err
+			}
+		}
 		for _, t := range ts {
 			if err := c.clearOne(t); err != nil {
 				return err
@@ -236,7 +277,68 @@ func (c *clearing) fail(t *masspay.Transfer, rc *ReturnCode) error {
 	return nil
 }
 
-// unwind ends a pending transfer as failed or cancelled: its posting (if any) is reversed, and
+// lateReturn returns a processed transfer of a bank named for a late return, per docs/ledger.md:
+// failed with the code and its posting reversed.
+func (c *clearing) lateReturn(t *masspay.Transfer) error {
+	if c.changed[t.ID] || t.Status != masspay.TransferProcessed {
+		return nil
+	}
+	debit := true
+	bank, err := c.source(t.SourceID)
+	if err != nil {
+		return err
+	}
+	if bank.Type != masspay.FundingBank || t.FundingTransferID != "" {
+		if bank, err = c.source(t.DestinationID); err != nil {
+			return err
+		}
+		debit = false
+	}
+	rc, ok := ReturnCodes[strings.TrimSuffix(bank.Name, "-late")]
+	if !ok || rc.Debit != debit || bank.Name != rc.Code+"-late" {
+		return nil
+	}
+	if !debit {
+		return c.fail(t, &rc) // the money goes back into the balance it came from
+	}
+	// A returned debit takes the money back out of the balance it landed in. What that money
+	// funds and has not yet been credited to a bank is still in masspay: it is returned with it.
+	// What was already credited stays paid, as with Dwolla.
+	dest, err := c.source(t.DestinationID)
+	if err != nil {
+		return err
+	}
+	funded, err := c.fundedBy(t)
+	if err != nil {
+		return err
+	}
+	var unsent []*masspay.Transfer
+	var back int64
+	for _, f := range funded {
+		if f.Status == masspay.TransferPending && f.Posted {
+			unsent, back = append(unsent, f), back+f.Amount
+		}
+	}
+	if dest.Type == masspay.FundingBalance {
+		have, err := c.q.FundingSourceBalance(c.ctx, dest.ID)
+		if err != nil {
+			return err
+		}
+		// Dwolla would take the balance negative; masspay's balances never go below zero, so a
+		// return the balance cannot cover waits for a later simulation.
+		if have+back < t.Amount {
+			return nil
+		}
+	}
+	for _, f := range unsent {
+		if err := c.s.unwind(c, f, masspay.TransferFailed, rc.Code); err != nil {
+			return err
+		}
+	}
+	return c.fail(t, &rc)
+}
+
+// unwind ends a pending transfer (or a processed one, on a late return) as failed or cancelled: its posting (if any) is reversed, and
 // the transfers it funds end the same way, with no entries (they were never posted).
 func (s *Service) unwind(c *clearing, t *masspay.Transfer, status, code string) error {
 	if t.Posted {

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"strings"
 
 	"masspay"
 )
@@ -116,4 +117,33 @@ func (q *q) TransferUpdate(ctx context.Context, t *masspay.Transfer) error {
 		return masspay.ErrNoRows
 	}
 	return nil
+}
+
+func (q *q) TransferListProcessedBank(ctx context.Context, accountID string, debitNames, creditNames []string, limit int) ([]*masspay.Transfer, error) {
+	banks := func(names []string) (string, []any) {
+		args := []any{accountID}
+		for _, n := range names {
+			args = append(args, n)
+		}
+		return `(SELECT id FROM funding_sources WHERE account_id = ? AND type = 'bank' AND name IN (` + inList(len(names)) + `))`, args
+	}
+	var sides []string
+	args := []any{accountID}
+	if len(debitNames) > 0 {
+		sub, a := banks(debitNames)
+		sides, args = append(sides, `(funding_transfer_id = '' AND source_id IN `+sub+`)`), append(args, a...)
+	}
+	if len(creditNames) > 0 {
+		sub, a := banks(creditNames)
+		sides, args = append(sides, `destination_id IN `+sub), append(args, a...)
+	}
+	if len(sides) == 0 {
+		return nil, nil
+	}
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE account_id = ? AND status = 'processed' AND bank
+ AND (`+strings.Join(sides, " OR ")+`) ORDER BY seq LIMIT ?`+q.s.dialect.RowLock, append(args, limit)...)
+	if err != nil {
+		return nil, err
+	}
+	return collect(rows, scanTransfer)
 }

@@ -104,6 +104,8 @@ type Q interface {
 	CustomerGetMany(ctx context.Context, ids []string) (map[string]*Customer, error)
 	CustomerInsert(ctx context.Context, c *Customer) error
 	CustomerList(ctx context.Context, f CustomerFilter) ([]*Customer, int, error)
+	// CustomerUpdate writes a customer's names, email, business name, details and status.
+	CustomerUpdate(ctx context.Context, c *Customer) error
 
 	// FundingSourceBalance reads a balance and locks it until the transaction ends.
 	FundingSourceBalance(ctx context.Context, id string) (int64, error)

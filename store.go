@@ -159,6 +159,10 @@ type Q interface {
 
 	// Notify asks for a signal to subscribers of channel once this transaction commits.
 	Notify(ctx context.Context, channel string) error
+	// Lock takes the named lock until the transaction ends: transactions that take the same name
+	// run one at a time, across every node sharing the database. Take it first, before reading
+	// what it protects.
+	Lock(ctx context.Context, name string) error
 
 	// Violations runs the store's invariant checks and describes each one that fails.
 	Violations(ctx context.Context) ([]string, error)

@@ -143,6 +143,13 @@ func (e *Engine) process(ctx context.Context, mp *masspay.MassPayment) error {
 	start := time.Now()
 	for {
 		done, err := e.chunk(ctx, mp)
+		for attempt := 1; err != nil && !errors.Is(err, errLeaseLost) && attempt < 4 && ctx.Err() == nil; attempt++ {
+			// A chunk is all or nothing and starts from the committed state, so running it
+			// again after a failure (a deadlock between nodes, a busy database) is safe.
+			e.logger.Warn("chunk failed; retrying", "mass_payment_id", mp.ID, "attempt", attempt, "error", err)
+			time.Sleep(time.Duration(attempt*attempt) * 50 * time.Millisecond)
+			done, err = e.chunk(ctx, mp)
+		}
 		if errors.Is(err, errLeaseLost) {
 			e.logger.Warn("lease lost; another node continues the batch", "mass_payment_id", mp.ID)
 			return nil
@@ -161,8 +168,11 @@ func (e *Engine) process(ctx context.Context, mp *masspay.MassPayment) error {
 // chunk processes the next chunk of mp's pending items in one transaction, or completes mp when
 // none is left. mp's cursor advances only when the transaction commits.
 func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment) (done bool, err error) {
-	next := *mp
+	var next masspay.MassPayment
 	err = e.store.Write(ctx, func(q masspay.Q) error {
+		// Write may run this again after a transient conflict (PostgreSQL): every attempt
+		// starts from the committed state, never from what a rolled-back attempt changed.
+		next, done = *mp, false
 		now := e.now()
 		held, err := q.MassPaymentRenewLease(ctx, mp.ID, e.cfg.NodeID, now.Add(e.cfg.Lease))
 		if err != nil {

@@ -39,10 +39,6 @@ var Dialect = sqlstore.Dialect{
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && e.Code == "23505"
 	},
-	IsBusy: func(err error) bool {
-		e, ok := errors.AsType[*pgconn.PgError](err)
-		return ok && (e.Code == "40001" || e.Code == "40P01")
-	},
 	NotifySQL: notifySQL,
 	// Keyed by schema too: several stores may share one database (tests give each a schema), and
 	// advisory locks are database-wide.

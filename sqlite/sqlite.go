@@ -37,10 +37,6 @@ var Dialect = sqlstore.Dialect{
 	IsUniqueViolation: func(err error) bool {
 		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
-	IsBusy: func(err error) bool {
-		c := code(err) & 0xff
-		return c == sqlite3lib.SQLITE_BUSY || c == sqlite3lib.SQLITE_LOCKED
-	},
 }
 
 func code(err error) int {

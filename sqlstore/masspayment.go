@@ -156,9 +156,6 @@ func (q *q) ItemListPending(ctx context.Context, massPaymentID string, fromIdx, 
 // slice of rows, joining a VALUES list on the item id. Only pending items are updated: an item
 // that already has an outcome keeps it.
 func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
-	if q.s.dialect.RowAtATime {
-		return q.itemUpdateEach(ctx, items)
-	}
 	if q.s.dialect.ArrayInsert {
 		return q.itemUpdateArrays(ctx, items)
 	}
@@ -189,34 +186,6 @@ func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 		if n, _ := res.RowsAffected(); int(n) != len(part) {
 			return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", len(part)-int(n), len(part))
 		}
-	}
-	return nil
-}
-
-// itemUpdateEach is ItemUpdateMany with one prepared single-row UPDATE per item (see insertEach).
-func (q *q) itemUpdateEach(ctx context.Context, items []*masspay.Item) error {
-	stmt, err := q.tx.PrepareContext(ctx, `UPDATE mass_payment_items SET status = ?, transfer_id = ?, error_code = ?,
- error_message = ?, error_path = ? WHERE id = ? AND status = 'pending'`)
-	if err != nil {
-		return err
-	}
-	defer stmt.Close()
-	stale := 0
-	for _, it := range items {
-		var e masspay.FieldError
-		if it.Error != nil {
-			e = *it.Error
-		}
-		res, err := stmt.ExecContext(ctx, it.Status, it.TransferID, e.Code, e.Message, e.Path, it.ID)
-		if err != nil {
-			return err
-		}
-		if n, _ := res.RowsAffected(); n != 1 {
-			stale++
-		}
-	}
-	if stale > 0 {
-		return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", stale, len(items))
 	}
 	return nil
 }

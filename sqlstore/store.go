@@ -21,9 +21,6 @@ type Dialect struct {
 	Name string // "sqlite" or "postgres"
 	// Dollar placeholders ($1, $2...) instead of '?'.
 	Dollar bool
-	// RowAtATime inserts many rows with one prepared single-row statement instead of
-	// multi-row INSERTs (SQLite: see insertEach).
-	RowAtATime bool
 	// ArrayInsert inserts many rows with one array parameter per column (PostgreSQL: see
 	// insertArrays).
 	ArrayInsert bool
@@ -37,8 +34,6 @@ type Dialect struct {
 	SkipLocked string
 	// IsUniqueViolation reports whether err is a unique-constraint violation.
 	IsUniqueViolation func(error) bool
-	// IsBusy reports whether err is a transient lock conflict worth retrying the transaction for.
-	IsBusy func(error) bool
 	// NotifySQL, when set, is run by Q.Notify inside the transaction with the channel as its one
 	// parameter, for databases that carry signals to other processes and deliver them only at
 	// commit (PostgreSQL's pg_notify). The backend feeds what it receives to Store.Signal.
@@ -102,18 +97,12 @@ func (s *Store) Read(ctx context.Context, fn func(masspay.Q) error) error {
 	return fn(&q{tx: tx, s: s})
 }
 
-// Write runs fn in one write transaction. A transaction that fails on a transient lock conflict
-// (PostgreSQL serialization or deadlock) before fn's result is committed is run again, up to
-// three times; fn must therefore not keep state across calls.
+// Write runs fn in one write transaction, committed when fn returns nil. It runs fn once: a
+// transient conflict (a PostgreSQL deadlock or serialization failure, SQLITE_BUSY from another
+// process) is returned, and the caller decides whether running its whole use case again is
+// safe (the engine's chunks are: see engine.Engine.process).
 func (s *Store) Write(ctx context.Context, fn func(masspay.Q) error) error {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		err = s.write1(ctx, fn)
-		if err == nil || s.dialect.IsBusy == nil || !s.dialect.IsBusy(err) {
-			return err
-		}
-	}
-	return err
+	return s.write1(ctx, fn)
 }
 
 func (s *Store) write1(ctx context.Context, fn func(masspay.Q) error) error {
@@ -186,9 +175,6 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 	if len(rows) == 0 {
 		return nil
 	}
-	if q.s.dialect.RowAtATime {
-		return q.insertEach(ctx, table, cols, rows)
-	}
 	if q.s.dialect.ArrayInsert {
 		return q.insertArrays(ctx, table, cols, rows)
 	}
@@ -210,23 +196,6 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 			args = append(args, r...)
 		}
 		if _, err := q.exec(ctx, b.String(), args...); err != nil {
-			return fmt.Errorf("insert %s: %w", table, err)
-		}
-	}
-	return nil
-}
-
-// insertEach inserts rows with one prepared single-row INSERT executed per row: on SQLite,
-// parsing a statement of thousands of parameters costs more than binding and stepping a small
-// prepared one again and again.
-func (q *q) insertEach(ctx context.Context, table string, cols []string, rows [][]any) error {
-	stmt, err := q.tx.PrepareContext(ctx, "INSERT INTO "+table+" ("+strings.Join(cols, ", ")+") VALUES ("+inList(len(cols))+")")
-	if err != nil {
-		return fmt.Errorf("insert %s: %w", table, err)
-	}
-	defer stmt.Close()
-	for _, r := range rows {
-		if _, err := stmt.ExecContext(ctx, r...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 	}

@@ -19,6 +19,9 @@ const (
 
 	TopicCustomerCreated  = "customer_created"
 	TopicCustomerVerified = "customer_verified"
+	// Dwolla names reactivation "activated".
+	TopicCustomerActivated   = "customer_activated"
+	TopicCustomerDeactivated = "customer_deactivated"
 
 	TopicFundingSourceAdded    = "funding_source_added"
 	TopicFundingSourceRemoved  = "funding_source_removed"

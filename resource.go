@@ -64,6 +64,8 @@ type Customer struct {
 	// dateOfBirth, ein) are validated and never stored.
 	Details map[string]string
 	Created time.Time
+	// PriorStatus is the status a deactivated customer had, which reactivation restores.
+	PriorStatus string
 }
 
 // Verified reports whether the customer may own a balance and send money.

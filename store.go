@@ -123,6 +123,8 @@ type Q interface {
 	CustomerGetMany(ctx context.Context, ids []string) (map[string]*Customer, error)
 	CustomerInsert(ctx context.Context, c *Customer) error
 	CustomerList(ctx context.Context, f CustomerFilter) ([]*Customer, int, error)
+	// CustomerUpdate writes a customer's names, email, business name, details and status.
+	CustomerUpdate(ctx context.Context, c *Customer) error
 
 	// FundingSourceBalance reads a balance and locks it until the transaction ends.
 	FundingSourceBalance(ctx context.Context, id string) (int64, error)
@@ -176,6 +178,10 @@ type Q interface {
 
 	// Notify asks for a signal to subscribers of channel once this transaction commits.
 	Notify(ctx context.Context, channel string) error
+	// Lock takes the named lock until the transaction ends: transactions that take the same name
+	// run one at a time, across every node sharing the database. Take it first, before reading
+	// what it protects.
+	Lock(ctx context.Context, name string) error
 
 	// Violations runs the store's invariant checks and describes each one that fails.
 	Violations(ctx context.Context) ([]string, error)

@@ -109,15 +109,15 @@ func Run(ctx context.Context, cfg Config) error {
 }
 
 // bootstrap creates a first sandbox account and application on a fresh, empty store and prints
-// its credentials, so a newcomer can call the API at once.
+// its credentials, so a newcomer can call the API at once. Of several nodes starting together on
+// a fresh PostgreSQL database, one creates it and prints; the others find it made.
 func bootstrap(ctx context.Context, svc *service.Service, out io.Writer) error {
-	has, err := svc.HasAccounts(ctx)
-	if err != nil || has {
-		return err
-	}
-	na, err := svc.CreateApplication(ctx, service.NewApplicationParams{Name: "masspay sandbox", Balance: 5000_00})
+	na, err := svc.CreateFirstApplication(ctx, service.NewApplicationParams{Name: "masspay sandbox", Balance: 5000_00})
 	if err != nil {
 		return fmt.Errorf("create first application: %w", err)
+	}
+	if na == nil {
+		return nil
 	}
 	if out != nil {
 		fmt.Fprintf(out, "masspay: fresh store, created a sandbox account with 5000.00 USD\n  account: %s\n  key:     %s\n  secret:  %s\n(the secret is shown only now)\n",

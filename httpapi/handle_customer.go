@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 
 	"masspay"
@@ -13,6 +15,7 @@ func (s *Server) routesCustomers() {
 	m.Handle("POST /customers", s.api(s.handleCustomerCreate))
 	m.Handle("GET /customers", s.api(s.handleCustomerList))
 	m.Handle("GET /customers/{id}", s.api(s.handleCustomerGet))
+	m.Handle("POST /customers/{id}", s.api(s.handleCustomerUpdate))
 }
 
 func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
@@ -54,6 +57,37 @@ func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, p 
 
 func (s *Server) handleCustomerGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	c, err := s.svc.GetCustomer(r.Context(), p, r.PathValue("id"))
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, s.customerJSON(c))
+	return nil
+}
+
+func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+	var f masspay.Fields
+	o, err := decodeBody(w, r, &f, false)
+	if err != nil {
+		return err
+	}
+	in := service.UpdateCustomerParams{Set: map[string]string{}}
+	for _, k := range slices.Sorted(maps.Keys(o.m)) {
+		switch {
+		case o.m[k] == nil:
+			// null is absent, as on create
+		case k == "status":
+			st := o.str(k)
+			in.Status = &st
+		case service.CustomerUpdateField(k):
+			in.Set[k] = o.str(k)
+		default:
+			in.Set[k] = "" // refused whatever its value; the service says why
+		}
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	c, err := s.svc.UpdateCustomer(r.Context(), p, r.PathValue("id"), in)
 	if err != nil {
 		return err
 	}
@@ -104,6 +138,13 @@ func (s *Server) customerJSON(c *masspay.Customer) obj {
 	}
 	if c.Verified() {
 		l["send"] = s.link("/transfers", "transfer")
+	}
+	switch c.Status {
+	case masspay.CustomerStatusDeactivated:
+		l["reactivate"] = s.link(self, "customer")
+	case masspay.CustomerStatusSuspended:
+	default:
+		l["deactivate"] = s.link(self, "customer")
 	}
 	out := obj{"_links": l, "id": c.ID, "firstName": c.FirstName, "lastName": c.LastName, "email": c.Email,
 		"type": c.Type, "status": c.Status, "created": timestamp(c.Created)}

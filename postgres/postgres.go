@@ -40,6 +40,9 @@ var Dialect = sqlstore.Dialect{
 		return ok && e.Code == "23505"
 	},
 	NotifySQL: notifySQL,
+	// Keyed by schema too: several stores may share one database (tests give each a schema), and
+	// advisory locks are database-wide.
+	LockSQL: `SELECT pg_advisory_xact_lock(hashtextextended(COALESCE(current_schema(), '') || '/' || ?::text, 0))`,
 }
 
 // Open connects to url, applies pending migrations under the advisory lock and returns the store.

@@ -45,39 +45,7 @@ func maxLen(s string, n int) bool { return utf8.RuneCountInString(s) <= n }
 // validate checks the body and returns the customer type it asks for.
 func (in *CreateCustomerParams) validate(f *masspay.Fields, s *Service) string {
 	now := s.now()
-	if in.FirstName == "" {
-		f.Add(masspay.FCodeRequired, "/firstName", "FirstName required.")
-	} else if !masspay.ValidPersonName(in.FirstName) {
-		f.Add(masspay.FCodeInvalidFormat, "/firstName", "FirstName must be 1 to 50 characters and contain none of <>=\"`!?%%~${}\\.")
-	}
-	if in.LastName == "" {
-		f.Add(masspay.FCodeRequired, "/lastName", "LastName required.")
-	} else if !masspay.ValidPersonName(in.LastName) {
-		f.Add(masspay.FCodeInvalidFormat, "/lastName", "LastName must be 1 to 50 characters and contain none of <>=\"`!?%%~${}\\.")
-	}
-	if in.Email == "" {
-		f.Add(masspay.FCodeRequired, "/email", "Email required.")
-	} else if !masspay.ValidEmail(in.Email) {
-		f.Add(masspay.FCodeInvalidFormat, "/email", "Email invalid.")
-	}
-	if !maxLen(in.BusinessName, 255) {
-		f.Add(masspay.FCodeInvalidFormat, "/businessName", "BusinessName must be 255 or fewer characters.")
-	}
-	if in.CorrelationID != "" && !masspay.ValidCorrelationID(in.CorrelationID) {
-		f.Add(masspay.FCodeInvalidFormat, "/correlationId",
-			"Correlation id must be at least one character and up to 255 characters of A-Z, a-z, 0-9, '.', '_' and '-' when supplied.")
-	}
-	if in.Phone != "" && (len(in.Phone) != 10 || !masspay.ValidAccountNumber(in.Phone)) {
-		f.Add(masspay.FCodeInvalidFormat, "/phone", "Phone must be 10 digits.")
-	}
-	for _, x := range []struct {
-		v, path, name string
-		max           int
-	}{{in.Address2, "/address2", "Address2", 50}, {in.Website, "/website", "Website", 255}, {in.DoingBusinessAs, "/doingBusinessAs", "DoingBusinessAs", 255}} {
-		if !maxLen(x.v, x.max) {
-			f.Add(masspay.FCodeInvalidFormat, x.path, "%s must be %d or fewer characters.", x.name, x.max)
-		}
-	}
+	in.validateCommon(f)
 	typ := in.Type
 	switch typ {
 	case "":
@@ -118,6 +86,44 @@ func (in *CreateCustomerParams) validate(f *masspay.Fields, s *Service) string {
 		f.Add(masspay.FCodeInvalid, "/type", "Type must be one of receive-only, unverified, personal, business.")
 	}
 	return typ
+}
+
+// validateCommon checks the fields every customer type may carry. An update runs it too, on the
+// customer as it would become.
+func (in *CreateCustomerParams) validateCommon(f *masspay.Fields) {
+	if in.FirstName == "" {
+		f.Add(masspay.FCodeRequired, "/firstName", "FirstName required.")
+	} else if !masspay.ValidPersonName(in.FirstName) {
+		f.Add(masspay.FCodeInvalidFormat, "/firstName", "FirstName must be 1 to 50 characters and contain none of <>=\"`!?%%~${}\\.")
+	}
+	if in.LastName == "" {
+		f.Add(masspay.FCodeRequired, "/lastName", "LastName required.")
+	} else if !masspay.ValidPersonName(in.LastName) {
+		f.Add(masspay.FCodeInvalidFormat, "/lastName", "LastName must be 1 to 50 characters and contain none of <>=\"`!?%%~${}\\.")
+	}
+	if in.Email == "" {
+		f.Add(masspay.FCodeRequired, "/email", "Email required.")
+	} else if !masspay.ValidEmail(in.Email) {
+		f.Add(masspay.FCodeInvalidFormat, "/email", "Email invalid.")
+	}
+	if !maxLen(in.BusinessName, 255) {
+		f.Add(masspay.FCodeInvalidFormat, "/businessName", "BusinessName must be 255 or fewer characters.")
+	}
+	if in.CorrelationID != "" && !masspay.ValidCorrelationID(in.CorrelationID) {
+		f.Add(masspay.FCodeInvalidFormat, "/correlationId",
+			"Correlation id must be at least one character and up to 255 characters of A-Z, a-z, 0-9, '.', '_' and '-' when supplied.")
+	}
+	if in.Phone != "" && (len(in.Phone) != 10 || !masspay.ValidAccountNumber(in.Phone)) {
+		f.Add(masspay.FCodeInvalidFormat, "/phone", "Phone must be 10 digits.")
+	}
+	for _, x := range []struct {
+		v, path, name string
+		max           int
+	}{{in.Address2, "/address2", "Address2", 50}, {in.Website, "/website", "Website", 255}, {in.DoingBusinessAs, "/doingBusinessAs", "DoingBusinessAs", 255}} {
+		if !maxLen(x.v, x.max) {
+			f.Add(masspay.FCodeInvalidFormat, x.path, "%s must be %d or fewer characters.", x.name, x.max)
+		}
+	}
 }
 
 func (in *CreateCustomerParams) validateAddress(f *masspay.Fields, prefix string) {

@@ -118,6 +118,20 @@ type NewApplication struct {
 // a balance holding the opening balance (written as a ledger entry funded by that bank), and an
 // application key and secret.
 func (s *Service) CreateApplication(ctx context.Context, p NewApplicationParams) (*NewApplication, error) {
+	return s.createApplication(ctx, p, false)
+}
+
+// CreateFirstApplication is CreateApplication on a store that holds no account yet, and returns
+// nil when it already holds one. However many nodes start together on a fresh database, exactly
+// one creates it.
+func (s *Service) CreateFirstApplication(ctx context.Context, p NewApplicationParams) (*NewApplication, error) {
+	return s.createApplication(ctx, p, true)
+}
+
+// bootstrapLock serialises the first-start check and creation across nodes.
+const bootstrapLock = "masspay.bootstrap"
+
+func (s *Service) createApplication(ctx context.Context, p NewApplicationParams, first bool) (*NewApplication, error) {
 	if p.Balance < 0 || p.Balance > masspay.MaxCents {
 		return nil, masspay.Errorf(masspay.ECodeBadRequest, "opening balance out of range")
 	}
@@ -132,7 +146,22 @@ func (s *Service) CreateApplication(ctx context.Context, p NewApplicationParams)
 	bank.Fingerprint = fingerprint(bank.RoutingNumber, bank.AccountNumber)
 	balance := &masspay.FundingSource{ID: newID(), AccountID: acct.ID, Type: masspay.FundingBalance,
 		Status: masspay.FundingVerified, Name: "Balance", Channels: []string{}, Created: now}
+	exists := false
 	err := s.store.Write(ctx, func(q masspay.Q) error {
+		if first {
+			// Lock, then count: a node that waited on the lock sees the account the holder
+			// committed (each statement reads the latest commits on PostgreSQL).
+			if err := q.Lock(ctx, bootstrapLock); err != nil {
+				return err
+			}
+			n, err := q.AccountCount(ctx)
+			if err != nil {
+				return err
+			}
+			if exists = n > 0; exists {
+				return nil
+			}
+		}
 		if err := q.AccountInsert(ctx, acct); err != nil {
 			return err
 		}
@@ -156,7 +185,7 @@ func (s *Service) CreateApplication(ctx context.Context, p NewApplicationParams)
 		}
 		return q.LedgerPost(ctx, postingEntries(t, bank.ID, balance.ID, now))
 	})
-	if err != nil {
+	if err != nil || exists {
 		return nil, err
 	}
 	return &NewApplication{AccountID: acct.ID, Key: app.Key, Secret: secret}, nil
@@ -180,13 +209,6 @@ func randomDigits(n int) string {
 		b[0] = '1'
 	}
 	return string(b)
-}
-
-// HasAccounts reports whether the store holds any account yet (a fresh store has none).
-func (s *Service) HasAccounts(ctx context.Context) (bool, error) {
-	var n int
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) { n, err = q.AccountCount(ctx); return err })
-	return n > 0, err
 }
 
 // Token errors, in the OAuth shape POST /token answers with.

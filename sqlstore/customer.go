@@ -9,14 +9,14 @@ import (
 	"masspay"
 )
 
-const customerCols = `id, account_id, first_name, last_name, email, type, status, business_name, correlation_id, details, created`
+const customerCols = `id, account_id, first_name, last_name, email, type, status, business_name, correlation_id, details, created, prior_status`
 
 func scanCustomer(sc interface{ Scan(...any) error }) (*masspay.Customer, error) {
 	var c masspay.Customer
 	var details string
 	var created int64
 	if err := sc.Scan(&c.ID, &c.AccountID, &c.FirstName, &c.LastName, &c.Email, &c.Type, &c.Status,
-		&c.BusinessName, &c.CorrelationID, &details, &created); err != nil {
+		&c.BusinessName, &c.CorrelationID, &details, &created, &c.PriorStatus); err != nil {
 		return nil, noRows(err)
 	}
 	if details != "" {
@@ -35,9 +35,17 @@ func (q *q) CustomerGetMany(ctx context.Context, ids []string) (map[string]*mass
 }
 
 func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
-	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.AccountID, c.FirstName, c.LastName, c.Email, c.Type, c.Status, c.BusinessName, c.CorrelationID,
-		jsonMap(c.Details), us(c.Created))
+		jsonMap(c.Details), us(c.Created), c.PriorStatus)
+	return q.unique(err)
+}
+
+// CustomerUpdate writes what an update can change: names, email, business name, details and status.
+func (q *q) CustomerUpdate(ctx context.Context, c *masspay.Customer) error {
+	_, err := q.exec(ctx, `UPDATE customers SET first_name = ?, last_name = ?, email = ?, business_name = ?, details = ?,
+		status = ?, prior_status = ? WHERE id = ?`,
+		c.FirstName, c.LastName, c.Email, c.BusinessName, jsonMap(c.Details), c.Status, c.PriorStatus, c.ID)
 	return q.unique(err)
 }
 

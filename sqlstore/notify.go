@@ -77,3 +77,14 @@ func (s *Store) SignalAll() {
 		}
 	}
 }
+
+// Lock takes the named lock until the transaction ends (see Dialect.LockSQL).
+func (q *q) Lock(ctx context.Context, name string) error {
+	if q.s.dialect.LockSQL == "" {
+		return nil
+	}
+	if _, err := q.exec(ctx, q.s.dialect.LockSQL, name); err != nil {
+		return fmt.Errorf("take lock %s: %w", name, err)
+	}
+	return nil
+}

@@ -38,6 +38,10 @@ type Dialect struct {
 	// parameter, for databases that carry signals to other processes and deliver them only at
 	// commit (PostgreSQL's pg_notify). The backend feeds what it receives to Store.Signal.
 	NotifySQL string
+	// LockSQL, when set, is run by Q.Lock with the lock's name as its one parameter, to take a
+	// lock that the transaction holds until it ends (PostgreSQL's pg_advisory_xact_lock). Without
+	// it, Q.Lock does nothing: SQLite's write transactions already run one at a time.
+	LockSQL string
 }
 
 // Store is masspay.Store on database/sql. With SQLite, writes go through a one-connection pool

@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"masspay"
 )
@@ -12,6 +13,38 @@ var customerTests = []test{
 	{"CustomerGetMany", testCustomerGetMany},
 	{"CustomerUniqueEmailAndCorrelationID", testCustomerUnique},
 	{"CustomerList", testCustomerList},
+	{"CustomerUpdate", testCustomerUpdate},
+}
+
+func testCustomerUpdate(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	c := &masspay.Customer{ID: "c1", AccountID: "acc1", FirstName: "Ann", LastName: "Lee", Email: "ann@example.com",
+		Type: masspay.CustomerPersonal, Status: masspay.CustomerStatusVerified, CorrelationID: "corr-1",
+		Details: map[string]string{"address1": "1 Main St"}, Created: t0}
+	other := &masspay.Customer{ID: "c2", AccountID: "acc1", FirstName: "Bo", LastName: "Ng", Email: "bo@example.com",
+		Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: t0}
+	f.write(func(q masspay.Q) error { must(t, q.CustomerInsert(f.ctx, c)); return q.CustomerInsert(f.ctx, other) })
+
+	upd := *c
+	upd.FirstName, upd.LastName, upd.Email, upd.BusinessName = "Anna", "Leigh", "anna@example.com", "Leigh Ltd"
+	upd.Details = map[string]string{"address1": "2 Side St", "phone": "5555555555"}
+	upd.Status, upd.PriorStatus = masspay.CustomerStatusDeactivated, masspay.CustomerStatusVerified
+	// Fields an update does not write: they must stay as stored.
+	upd.Type, upd.CorrelationID, upd.Created = masspay.CustomerBusiness, "changed", t0.Add(time.Hour)
+	f.write(func(q masspay.Q) error { return q.CustomerUpdate(f.ctx, &upd) })
+	f.read(func(q masspay.Q) error {
+		got, err := q.CustomerGet(f.ctx, "c1")
+		must(t, err)
+		want := upd
+		want.Type, want.CorrelationID, want.Created = c.Type, c.CorrelationID, stored(t0)
+		equal(t, "customer", got, &want)
+		return nil
+	})
+
+	dup := *other
+	dup.Email = "anna@example.com"
+	wantErr(t, "a used email", f.writeErr(func(q masspay.Q) error { return q.CustomerUpdate(f.ctx, &dup) }), masspay.ErrUnique)
 }
 
 func testCustomerInsertGet(t *testing.T, newStore NewStoreFunc) {

@@ -16,6 +16,41 @@ var txTests = []test{
 	{"ReadIsOneSnapshot", testReadIsOneSnapshot},
 	{"ErrNoRowsOnMissing", testErrNoRowsOnMissing},
 	{"TimesRoundTripInMicrosecondsUTC", testTimesRoundTrip},
+	{"LockSerializesWriters", testLockSerializesWriters},
+}
+
+// Two transactions that take the same lock run one after the other: the second gets it only
+// once the first has ended, even when the database would let them run side by side.
+func testLockSerializesWriters(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	locked := make(chan struct{})
+	var firstEnd, secondGot time.Time
+	done := make(chan error, 1)
+	go func() {
+		done <- f.s.Write(f.ctx, func(q masspay.Q) error {
+			if err := q.Lock(f.ctx, "storetest"); err != nil {
+				close(locked)
+				return err
+			}
+			close(locked)
+			time.Sleep(quiet)
+			firstEnd = time.Now()
+			return nil
+		})
+	}()
+	<-locked
+	err := f.s.Write(f.ctx, func(q masspay.Q) error {
+		if err := q.Lock(f.ctx, "storetest"); err != nil {
+			return err
+		}
+		secondGot = time.Now()
+		return nil
+	})
+	must(t, err)
+	must(t, <-done)
+	if !secondGot.After(firstEnd) {
+		t.Fatalf("the second transaction took the lock %v before the first ended", firstEnd.Sub(secondGot))
+	}
 }
 
 func testWriteCommits(t *testing.T, newStore NewStoreFunc) {

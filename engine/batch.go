@@ -15,7 +15,7 @@ type batch struct {
 	now     time.Time
 	source  *masspay.FundingSource
 	hub     *masspay.FundingSource // the source owner's balance, where a bank debit lands
-	invalid bool                   // the source can no longer pay: every item fails
+	refused *masspay.FieldError    // why the source can no longer pay (every item fails), or nil
 }
 
 // Item failures, as Dwolla words them.
@@ -25,6 +25,7 @@ var (
 	errReceiverRestrict = masspay.FieldError{Code: masspay.FCodeRestricted, Message: "Receiver restricted.", Path: "/items/destination/href"}
 	errInsufficient     = masspay.FieldError{Code: masspay.FCodeInsufficientFunds, Message: "Insufficient funds.", Path: "/items/amount/value"}
 	errInvalidSource    = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Invalid funding source.", Path: "/_links/source/href"}
+	errSenderRestrict   = masspay.FieldError{Code: masspay.FCodeRestricted, Message: "Sender restricted.", Path: "/_links/source/href"}
 )
 
 // load reads the source and, for a bank source, makes sure the batch's one funding transfer exists.
@@ -35,8 +36,19 @@ func (b *batch) load(ctx context.Context) error {
 	}
 	b.source = src
 	if src.Removed || src.Status != masspay.FundingVerified {
-		b.invalid = true
+		b.refused = &errInvalidSource
 		return nil
+	}
+	// The sender may have been suspended or deactivated since the batch was accepted.
+	if b.mp.CustomerID != "" {
+		c, err := b.q.CustomerGet(ctx, b.mp.CustomerID)
+		if err != nil {
+			return err
+		}
+		if restricted(c) {
+			b.refused = &errSenderRestrict
+			return nil
+		}
 	}
 	if src.Type != masspay.FundingBank {
 		return nil
@@ -51,7 +63,7 @@ func (b *batch) load(ctx context.Context) error {
 		}
 	}
 	if b.hub == nil {
-		b.invalid = true
+		b.refused = &errInvalidSource
 		return nil
 	}
 	if b.mp.FundingTransferID != "" {
@@ -92,7 +104,7 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 	}
 	var balance int64
 	fromBalance := b.source.Type == masspay.FundingBalance
-	if fromBalance && !b.invalid {
+	if fromBalance && b.refused == nil {
 		if balance, err = b.q.FundingSourceBalance(ctx, b.source.ID); err != nil {
 			return err
 		}
@@ -105,8 +117,8 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 		d := dests[it.DestinationID]
 		fail := func(e masspay.FieldError) { it.Status, it.Error = masspay.ItemFailed, &e }
 		switch {
-		case b.invalid:
-			fail(errInvalidSource)
+		case b.refused != nil:
+			fail(*b.refused)
 			continue
 		case d == nil || d.AccountID != b.mp.AccountID || d.Removed:
 			fail(errReceiverNotFound)

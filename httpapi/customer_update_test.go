@@ -303,3 +303,42 @@ func TestCustomerDeactivatedReceivesNothing(t *testing.T) {
 	}
 	e.Verify()
 }
+
+// A verified customer deactivated after its mass payment was accepted sends nothing: the engine
+// fails every item with "Sender restricted.".
+func TestDeactivatedSenderSendsNothing(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	_, balance := e.Funding(e.Client)
+	sender := e.Post("/customers", personal("verified", "sender@example.com")).Created(t)
+	var senderBalance string
+	for _, fs := range embedded(e.Get(sender+"/funding-sources").OK(t), "funding-sources") {
+		if fs["type"] == "balance" {
+			senderBalance = apptest.Dig(fs, "_links", "self", "href").(string)
+		}
+	}
+	if senderBalance == "" {
+		t.Fatal("the verified customer has no balance")
+	}
+	fund := e.Post("/mass-payments", apptest.MassPayment(balance, "50.00", senderBalance)).Created(t)
+	e.WaitStatus(fund, "complete")
+
+	payee := e.Post("/customers", receiveOnly("payee@example.com")).Created(t)
+	dest := e.Post(payee+"/funding-sources", bank("1000000001", "Payee bank")).Created(t)
+	body := apptest.MassPayment(senderBalance, "10.00", dest)
+	body["status"] = "deferred"
+	mp := e.Post("/mass-payments", body).Created(t)
+	e.Post(sender, map[string]any{"status": "deactivated"}).OK(t)
+	e.Post(mp, map[string]any{"status": "pending"}).OK(t)
+	e.WaitStatus(mp, "complete")
+
+	it := apptest.Dig(e.Get(mp+"/items").OK(t), "_embedded", "items").([]any)[0]
+	errs, _ := apptest.Dig(it, "_embedded", "errors").([]any)
+	if apptest.Dig(it, "status") != "failed" || len(errs) != 1 || apptest.Dig(errs[0], "message") != "Sender restricted." {
+		t.Fatalf("item from a deactivated sender = %v", it)
+	}
+	if got := apptest.Dig(e.Get(senderBalance+"/balance").OK(t), "balance", "value"); got != "50.00" {
+		t.Fatalf("sender balance = %v, want 50.00 untouched", got)
+	}
+	e.Verify()
+}

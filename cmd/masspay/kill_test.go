@@ -141,22 +141,8 @@ func TestKillDuringProcessing(t *testing.T) {
 	defer st.Close()
 	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
 	client := &apptest.Client{T: t, AccountID: creds.AccountID, Key: creds.Key, Secret: creds.Secret}
-	bank, balance := env.Funding(client)
-	payees := apptest.Hrefs(env.Payees(client, 500))
-
 	const batches, perBatch = 24, 2000
-	bodies := make([][]byte, batches)
-	for i := range bodies {
-		src := balance
-		if i%3 == 0 {
-			src = bank
-		}
-		dests := make([]string, perBatch)
-		for j := range dests {
-			dests[j] = payees[(i*7+j)%len(payees)]
-		}
-		bodies[i], _ = json.Marshal(apptest.MassPayment(src, fmt.Sprintf("%d.%02d", 1+i%5, i), dests...))
-	}
+	bodies := batchBodies(env, client, batches, perBatch)
 
 	srv := startServer(t, bin, storeArgs...)
 	located := make([]string, batches)
@@ -279,4 +265,24 @@ func tryToken(c *apptest.Client) (string, bool) {
 	}
 	json.NewDecoder(res.Body).Decode(&body)
 	return body.AccessToken, body.AccessToken != ""
+}
+
+// batchBodies makes 500 payees of client's account and count mass payment bodies of perBatch
+// items each, paying them in turn: every third batch from the bank, the others from the balance.
+func batchBodies(env *apptest.Env, client *apptest.Client, count, perBatch int) [][]byte {
+	bank, balance := env.Funding(client)
+	payees := apptest.Hrefs(env.Payees(client, 500))
+	bodies := make([][]byte, count)
+	for i := range bodies {
+		src := balance
+		if i%3 == 0 {
+			src = bank
+		}
+		dests := make([]string, perBatch)
+		for j := range dests {
+			dests[j] = payees[(i*7+j)%len(payees)]
+		}
+		bodies[i], _ = json.Marshal(apptest.MassPayment(src, fmt.Sprintf("%d.%02d", 1+i%5, i), dests...))
+	}
+	return bodies
 }

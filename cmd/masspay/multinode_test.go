@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os/exec"
 	"regexp"
@@ -57,24 +56,9 @@ func startCluster(t *testing.T, n int, flags ...string) *cluster {
 	return c
 }
 
-// makeBatches builds count bodies of perBatch items each: every third batch pays from the bank,
-// the others from the balance.
+// makeBatches builds count bodies of perBatch items each (see batchBodies).
 func (c *cluster) makeBatches(count, perBatch int) {
-	client := &apptest.Client{T: c.t, AccountID: c.accountID}
-	bank, balance := c.store.Funding(client)
-	payees := apptest.Hrefs(c.store.Payees(client, 500))
-	for i := range count {
-		src := balance
-		if i%3 == 0 {
-			src = bank
-		}
-		dests := make([]string, perBatch)
-		for j := range dests {
-			dests[j] = payees[(i*7+j)%len(payees)]
-		}
-		body, _ := json.Marshal(apptest.MassPayment(src, fmt.Sprintf("%d.%02d", 1+i%5, i), dests...))
-		c.bodies = append(c.bodies, body)
-	}
+	c.bodies = append(c.bodies, batchBodies(c.store, &apptest.Client{T: c.t, AccountID: c.accountID}, count, perBatch)...)
 }
 
 // submit posts batch i to node (or, when it is gone or the key is still held by a request the

@@ -124,6 +124,17 @@ type MicroDeposits struct {
 // Usable reports whether the funding source can send or receive at all.
 func (f *FundingSource) Usable() bool { return !f.Removed && f.Status == FundingVerified }
 
+// Destination is what the engine needs to know of a funding source an item pays: whose it is,
+// its kind, whether it was removed, and its customer's status ("" when the account owns it).
+type Destination struct {
+	ID             string
+	AccountID      string
+	CustomerID     string
+	Type           string
+	Removed        bool
+	CustomerStatus string
+}
+
 // Mass payment and item statuses.
 const (
 	MassPaymentDeferred   = "deferred"

@@ -120,7 +120,6 @@ type Q interface {
 	AccessTokenInsert(ctx context.Context, t *AccessToken) error
 
 	CustomerGet(ctx context.Context, id string) (*Customer, error)
-	CustomerGetMany(ctx context.Context, ids []string) (map[string]*Customer, error)
 	CustomerInsert(ctx context.Context, c *Customer) error
 	CustomerList(ctx context.Context, f CustomerFilter) ([]*Customer, int, error)
 	// CustomerUpdate writes a customer's names, email, business name, details and status.
@@ -129,10 +128,13 @@ type Q interface {
 	// FundingSourceBalance reads a balance and locks it until the transaction ends.
 	FundingSourceBalance(ctx context.Context, id string) (int64, error)
 	FundingSourceGet(ctx context.Context, id string) (*FundingSource, error)
-	FundingSourceGetMany(ctx context.Context, ids []string) (map[string]*FundingSource, error)
 	FundingSourceInsert(ctx context.Context, f *FundingSource) error
 	FundingSourceList(ctx context.Context, f FundingSourceFilter) ([]*FundingSource, error)
 	FundingSourceUpdate(ctx context.Context, f *FundingSource) error
+
+	// DestinationGetMany looks up the funding sources with the given ids (missing ones are left
+	// out), with their customers' statuses, in one query.
+	DestinationGetMany(ctx context.Context, ids []string) (map[string]*Destination, error)
 
 	// LedgerPost writes entries and moves the balance of every balance-type funding source
 	// they touch by the same amounts, in the same transaction.

@@ -45,7 +45,7 @@ func (b *batch) load(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if restricted(c) {
+		if restricted(c.Status) {
 			b.refused = &errSenderRestrict
 			return nil
 		}
@@ -88,17 +88,7 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 	for _, it := range items {
 		ids = append(ids, it.DestinationID)
 	}
-	dests, err := b.q.FundingSourceGetMany(ctx, ids)
-	if err != nil {
-		return err
-	}
-	var custIDs []string
-	for _, d := range dests {
-		if d.CustomerID != "" {
-			custIDs = append(custIDs, d.CustomerID)
-		}
-	}
-	customers, err := b.q.CustomerGetMany(ctx, custIDs)
+	dests, err := b.q.DestinationGetMany(ctx, ids)
 	if err != nil {
 		return err
 	}
@@ -126,7 +116,7 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 		case d.CustomerID == b.mp.CustomerID:
 			fail(errReceiverIsOwner)
 			continue
-		case d.CustomerID != "" && restricted(customers[d.CustomerID]):
+		case restricted(d.CustomerStatus):
 			fail(errReceiverRestrict)
 			continue
 		case fromBalance && it.Amount > balance:
@@ -182,8 +172,9 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 	return b.q.MassPaymentUpdate(ctx, b.mp)
 }
 
-func restricted(c *masspay.Customer) bool {
-	return c == nil || c.Status == masspay.CustomerStatusSuspended || c.Status == masspay.CustomerStatusDeactivated
+// restricted reports whether a customer status forbids sending or receiving.
+func restricted(status string) bool {
+	return status == masspay.CustomerStatusSuspended || status == masspay.CustomerStatusDeactivated
 }
 
 // complete ends the batch: every item has its outcome.

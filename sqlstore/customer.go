@@ -30,10 +30,6 @@ func (q *q) CustomerGet(ctx context.Context, id string) (*masspay.Customer, erro
 	return scanCustomer(q.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
 }
 
-func (q *q) CustomerGetMany(ctx context.Context, ids []string) (map[string]*masspay.Customer, error) {
-	return getMany(ctx, q, `SELECT `+customerCols+` FROM customers WHERE id`, ids, scanCustomer, func(c *masspay.Customer) string { return c.ID })
-}
-
 func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
 	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.AccountID, c.FirstName, c.LastName, c.Email, c.Type, c.Status, c.BusinessName, c.CorrelationID,

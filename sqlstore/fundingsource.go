@@ -37,8 +37,14 @@ func (q *q) FundingSourceGet(ctx context.Context, id string) (*masspay.FundingSo
 	return scanFunding(q.queryRow(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id = ?`, id))
 }
 
-func (q *q) FundingSourceGetMany(ctx context.Context, ids []string) (map[string]*masspay.FundingSource, error) {
-	return getMany(ctx, q, `SELECT `+fundingCols+` FROM funding_sources WHERE id`, ids, scanFunding, func(f *masspay.FundingSource) string { return f.ID })
+func (q *q) DestinationGetMany(ctx context.Context, ids []string) (map[string]*masspay.Destination, error) {
+	return getMany(ctx, q, `SELECT f.id, f.account_id, f.customer_id, f.type, f.removed, COALESCE(c.status, '')
+ FROM funding_sources f LEFT JOIN customers c ON c.id = f.customer_id AND f.customer_id <> '' WHERE f.id`, ids,
+		func(sc interface{ Scan(...any) error }) (*masspay.Destination, error) {
+			var d masspay.Destination
+			err := sc.Scan(&d.ID, &d.AccountID, &d.CustomerID, &d.Type, &d.Removed, &d.CustomerStatus)
+			return &d, err
+		}, func(d *masspay.Destination) string { return d.ID })
 }
 
 func (q *q) FundingSourceInsert(ctx context.Context, f *masspay.FundingSource) error {

@@ -1,7 +1,6 @@
 package storetest
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -10,7 +9,6 @@ import (
 
 var customerTests = []test{
 	{"CustomerInsertGet", testCustomerInsertGet},
-	{"CustomerGetMany", testCustomerGetMany},
 	{"CustomerUniqueEmailAndCorrelationID", testCustomerUnique},
 	{"CustomerList", testCustomerList},
 	{"CustomerUpdate", testCustomerUpdate},
@@ -129,44 +127,6 @@ func testCustomerList(t *testing.T, newStore NewStoreFunc) {
 			equal(t, tc.name+" IDs", ids(list, func(c *masspay.Customer) string { return c.ID }), tc.want)
 			equal(t, tc.name+" total", total, tc.wantTotal)
 		}
-		return nil
-	})
-}
-
-func testCustomerGetMany(t *testing.T, newStore NewStoreFunc) {
-	f := setup(t, newStore)
-	f.account("acc1")
-	f.account("acc2")
-	// More than one batch of the IN lists a store may split the lookup into, across accounts:
-	// callers check ownership themselves.
-	var want []string
-	f.write(func(q masspay.Q) error {
-		for i := range 1201 {
-			id := fmt.Sprintf("c%04d", i)
-			want = append(want, id)
-			c := &masspay.Customer{ID: id, AccountID: []string{"acc1", "acc2"}[i%2], FirstName: "F", LastName: id,
-				Email: id + "@example.com", Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified,
-				Details: map[string]string{"city": "Ames"}, Created: t0}
-			if err := q.CustomerInsert(f.ctx, c); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	f.read(func(q masspay.Q) error {
-		got, err := q.CustomerGetMany(f.ctx, append([]string{"missing", want[7]}, want...))
-		must(t, err)
-		equal(t, "number found", len(got), len(want))
-		for i, id := range want {
-			c := got[id]
-			if c == nil || c.ID != id || c.LastName != id || c.AccountID != []string{"acc1", "acc2"}[i%2] ||
-				c.Details["city"] != "Ames" || !c.Created.Equal(stored(t0)) {
-				t.Fatalf("GetMany[%s] = %+v", id, c)
-			}
-		}
-		none, err := q.CustomerGetMany(f.ctx, nil)
-		must(t, err)
-		equal(t, "GetMany of no ids", len(none), 0)
 		return nil
 	})
 }

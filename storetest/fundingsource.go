@@ -9,7 +9,7 @@ import (
 
 var fundingSourceTests = []test{
 	{"FundingSourceInsertGet", testFundingSourceInsertGet},
-	{"FundingSourceGetMany", testFundingSourceGetMany},
+	{"DestinationGetMany", testDestinationGetMany},
 	{"FundingSourceList", testFundingSourceList},
 	{"FundingSourceUpdate", testFundingSourceUpdate},
 	{"LedgerPostMovesBalances", testLedgerPost},
@@ -44,33 +44,53 @@ func testFundingSourceInsertGet(t *testing.T, newStore NewStoreFunc) {
 	})
 }
 
-func testFundingSourceGetMany(t *testing.T, newStore NewStoreFunc) {
+func testDestinationGetMany(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
 	f.account("acc1")
-	// More than one batch of the IN lists a store may split the lookup into.
+	f.account("acc2")
+	// More than one batch of the IN lists a store may split the lookup into, across accounts
+	// (callers check ownership themselves), owned by the account or by customers of each status.
+	statuses := []string{masspay.CustomerStatusUnverified, masspay.CustomerStatusSuspended, masspay.CustomerStatusDeactivated}
 	var want []string
 	f.write(func(q masspay.Q) error {
 		for i := range 1201 {
 			id := fmt.Sprintf("fs%04d", i)
 			want = append(want, id)
-			if err := q.FundingSourceInsert(f.ctx, newBank(id, "acc1", "")); err != nil {
+			acc, cust := []string{"acc1", "acc2"}[i%2], ""
+			if i%4 != 0 {
+				cust = fmt.Sprintf("c%04d", i)
+				c := &masspay.Customer{ID: cust, AccountID: acc, FirstName: "F", LastName: cust, Email: cust + "@example.com",
+					Type: masspay.CustomerReceiveOnly, Status: statuses[i%3], Created: t0}
+				if err := q.CustomerInsert(f.ctx, c); err != nil {
+					return err
+				}
+			}
+			fs := newBank(id, acc, cust)
+			fs.Removed = i%5 == 0
+			if err := q.FundingSourceInsert(f.ctx, fs); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
 	f.read(func(q masspay.Q) error {
-		got, err := q.FundingSourceGetMany(f.ctx, append(want, "missing"))
+		got, err := q.DestinationGetMany(f.ctx, append(append([]string{"missing"}, want...), want[7]))
 		must(t, err)
 		equal(t, "number found", len(got), len(want))
-		for _, id := range want {
-			if got[id] == nil || got[id].ID != id || got[id].Name != "Bank "+id {
-				t.Fatalf("GetMany[%s] = %+v", id, got[id])
+		for i, id := range want {
+			d := got[id]
+			wantStatus, wantCust := "", ""
+			if i%4 != 0 {
+				wantCust, wantStatus = fmt.Sprintf("c%04d", i), statuses[i%3]
+			}
+			if d == nil || d.ID != id || d.AccountID != []string{"acc1", "acc2"}[i%2] || d.CustomerID != wantCust ||
+				d.CustomerStatus != wantStatus || d.Type != masspay.FundingBank || d.Removed != (i%5 == 0) {
+				t.Fatalf("DestinationGetMany[%s] = %+v", id, d)
 			}
 		}
-		none, err := q.FundingSourceGetMany(f.ctx, nil)
+		none, err := q.DestinationGetMany(f.ctx, nil)
 		must(t, err)
-		equal(t, "GetMany of nothing", len(none), 0)
+		equal(t, "lookup of no ids", len(none), 0)
 		return nil
 	})
 }

@@ -235,6 +235,14 @@ type LedgerEntry struct {
 	Created         time.Time
 }
 
+// PostingEntries are the two ledger entries that move t.Amount from one funding source to another.
+func PostingEntries(t *Transfer, from, to string, now time.Time) []LedgerEntry {
+	return []LedgerEntry{
+		{FundingSourceID: from, TransferID: t.ID, Amount: -t.Amount, Created: now},
+		{FundingSourceID: to, TransferID: t.ID, Amount: t.Amount, Created: now},
+	}
+}
+
 // Event is a record of something that happened, exposed at /events and sent to webhooks.
 type Event struct {
 	ID            string

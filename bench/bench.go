@@ -181,12 +181,12 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 		return m, fmt.Errorf("process: did=%v err=%v", did, err)
 	}
 	m.process = float64(cfg.Items) / time.Since(start).Seconds()
-	rows, err := engineRows(ctx, store, loc[strings.LastIndex(loc, "/")+1:])
+	written, err := engineTransfers(ctx, store, loc[strings.LastIndex(loc, "/")+1:])
 	if err != nil {
 		return m, err
 	}
 	// 3. Raw: the same rows into the same store, in the same chunks, with no reads or decisions.
-	if m.raw, err = rawInsert(ctx, c, store, base, balanceID, dests, rows, eng); err != nil {
+	if m.raw, err = rawInsert(ctx, c, store, base, balanceID, dests, written, eng); err != nil {
 		return m, err
 	}
 	// 4. Memory: peak heap growth for a small and a full batch (separately, untimed).
@@ -244,49 +244,32 @@ func massPayment(base, sourceID string, dests []string) []byte {
 	return b.Bytes()
 }
 
-// written is what the engine wrote for one batch, to be written again raw.
-type written struct {
-	transfers []*masspay.Transfer
-	entries   []masspay.LedgerEntry
-	events    int
-}
-
-// engineRows reads back what the engine wrote for a batch.
-func engineRows(ctx context.Context, store masspay.Store, mpID string) (*written, error) {
-	w := &written{}
+// engineTransfers reads back the transfers the engine made for a batch, in item order.
+func engineTransfers(ctx context.Context, store masspay.Store, mpID string) ([]*masspay.Transfer, error) {
+	var out []*masspay.Transfer
 	err := store.Read(ctx, func(q masspay.Q) error {
 		for off := 0; ; off += 200 {
 			items, _, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: mpID, Page: masspay.Page{Limit: 200, Offset: off}})
-			if err != nil {
+			if err != nil || len(items) == 0 {
 				return err
-			}
-			if len(items) == 0 {
-				break
 			}
 			for _, it := range items {
 				t, err := q.TransferGet(ctx, it.TransferID)
 				if err != nil {
 					return err
 				}
-				w.transfers = append(w.transfers, t)
+				out = append(out, t)
 			}
 		}
-		return nil
 	})
-	for _, t := range w.transfers {
-		w.entries = append(w.entries,
-			masspay.LedgerEntry{FundingSourceID: t.SourceID, TransferID: t.ID, Amount: -t.Amount, Created: t.Created},
-			masspay.LedgerEntry{FundingSourceID: t.DestinationID, TransferID: t.ID, Amount: t.Amount, Created: t.Created})
-	}
-	w.events = 2 * len(w.transfers) // transfer_created for the account, customer_transfer_created for the payee
-	return w, err
+	return out, err
 }
 
 // rawInsert accepts a second batch (deferred, untimed), then writes for it the same rows the
 // engine wrote for the first (transfers, ledger entries, item outcomes, events, the batch's
 // cursor), chunk by chunk, one transaction per chunk, through the same store methods. The time
 // it takes is the store's limit for the engine's work.
-func rawInsert(ctx context.Context, c *client, store masspay.Store, base, sourceID string, dests []string, w *written, eng *engine.Engine) (float64, error) {
+func rawInsert(ctx context.Context, c *client, store masspay.Store, base, sourceID string, dests []string, written []*masspay.Transfer, eng *engine.Engine) (float64, error) {
 	var in map[string]any
 	body := massPayment(base, sourceID, dests)
 	json.Unmarshal(body, &in)
@@ -311,8 +294,8 @@ func rawInsert(ctx context.Context, c *client, store masspay.Store, base, source
 	}
 	// Fresh ids, same shapes.
 	now := time.Now().UTC().Truncate(time.Microsecond)
-	ts := make([]*masspay.Transfer, len(w.transfers))
-	for i, t := range w.transfers {
+	ts := make([]*masspay.Transfer, len(written))
+	for i, t := range written {
 		tt := *t
 		tt.ID, tt.ItemID, tt.MassPaymentID, tt.Created = masspay.NewID(), items[i].ID, mpID, now
 		ts[i] = &tt
@@ -329,9 +312,7 @@ func rawInsert(ctx context.Context, c *client, store masspay.Store, base, source
 			entries := make([]masspay.LedgerEntry, 0, 2*(hi-lo))
 			events := make([]*masspay.Event, 0, 2*(hi-lo))
 			for _, t := range ts[lo:hi] {
-				entries = append(entries,
-					masspay.LedgerEntry{FundingSourceID: t.SourceID, TransferID: t.ID, Amount: -t.Amount, Created: now},
-					masspay.LedgerEntry{FundingSourceID: t.DestinationID, TransferID: t.ID, Amount: t.Amount, Created: now})
+				entries = append(entries, masspay.PostingEntries(t, t.SourceID, t.DestinationID, now)...)
 				events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCreated, now)...)
 			}
 			if err := q.LedgerPost(ctx, entries); err != nil {

@@ -134,9 +134,7 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
 			// balance it is also complete at once; to a bank it clears later.
 			balance -= it.Amount
 			t.Posted = true
-			entries = append(entries,
-				masspay.LedgerEntry{FundingSourceID: b.source.ID, TransferID: t.ID, Amount: -t.Amount, Created: b.now},
-				masspay.LedgerEntry{FundingSourceID: d.ID, TransferID: t.ID, Amount: t.Amount, Created: b.now})
+			entries = append(entries, masspay.PostingEntries(t, b.source.ID, d.ID, b.now)...)
 			if !t.Bank {
 				t.Status = masspay.TransferProcessed
 				events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCompleted, b.now)...)

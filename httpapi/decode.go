@@ -113,20 +113,6 @@ func (o jobj) str(key string) string {
 	return s
 }
 
-// required reports a Required error when key is absent, null or an empty string.
-func (o jobj) required(key, message string) bool {
-	if s, ok := o.m[key].(string); ok && s != "" {
-		return true
-	}
-	if v, ok := o.m[key]; ok && v != nil {
-		if _, isStr := v.(string); !isStr {
-			return true // present with another type: the type error says more
-		}
-	}
-	o.f.Add(masspay.FCodeRequired, o.at(key), "%s", message)
-	return false
-}
-
 // boolean returns the bool at key and whether it was present.
 func (o jobj) boolean(key string) (bool, bool) {
 	v, ok := o.m[key]

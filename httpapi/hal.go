@@ -56,11 +56,6 @@ func (s *Server) created(w http.ResponseWriter, path string) {
 	w.WriteHeader(http.StatusCreated)
 }
 
-// page is the limit and offset of a list request.
-type page struct {
-	masspay.Page
-}
-
 // parsePage reads limit (default 25, at most 200) and offset (default 0) from the query.
 func parsePage(r *http.Request, f *masspay.Fields) masspay.Page {
 	p := masspay.Page{Limit: 25}

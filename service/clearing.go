@@ -198,7 +198,7 @@ func (c *clearing) clearOne(t *masspay.Transfer) error {
 	if rc != nil {
 		return c.fail(t, rc)
 	}
-	if err := c.q.LedgerPost(c.ctx, postingEntries(t, t.SourceID, t.DestinationID, c.now)); err != nil {
+	if err := c.q.LedgerPost(c.ctx, masspay.PostingEntries(t, t.SourceID, t.DestinationID, c.now)); err != nil {
 		return err
 	}
 	t.Posted = true
@@ -223,7 +223,7 @@ func (c *clearing) clearOne(t *masspay.Transfer) error {
 // that balance to the destination. A balance destination is then processed; a bank destination
 // stays pending until a later pass clears the credit.
 func (c *clearing) postFunded(fund, f *masspay.Transfer) error {
-	if err := c.q.LedgerPost(c.ctx, postingEntries(f, fund.DestinationID, f.DestinationID, c.now)); err != nil {
+	if err := c.q.LedgerPost(c.ctx, masspay.PostingEntries(f, fund.DestinationID, f.DestinationID, c.now)); err != nil {
 		return err
 	}
 	f.Posted = true
@@ -346,7 +346,7 @@ func (s *Service) unwind(c *clearing, t *masspay.Transfer, status, code string) 
 		if err != nil {
 			return err
 		}
-		if err := c.q.LedgerPost(c.ctx, postingEntries(t, t.DestinationID, from, c.now)); err != nil {
+		if err := c.q.LedgerPost(c.ctx, masspay.PostingEntries(t, t.DestinationID, from, c.now)); err != nil {
 			return err
 		}
 	}

@@ -183,20 +183,12 @@ func (s *Service) createApplication(ctx context.Context, p NewApplicationParams,
 		if err := q.TransferInsertMany(ctx, []*masspay.Transfer{t}); err != nil {
 			return err
 		}
-		return q.LedgerPost(ctx, postingEntries(t, bank.ID, balance.ID, now))
+		return q.LedgerPost(ctx, masspay.PostingEntries(t, bank.ID, balance.ID, now))
 	})
 	if err != nil || exists {
 		return nil, err
 	}
 	return &NewApplication{AccountID: acct.ID, Key: app.Key, Secret: secret}, nil
-}
-
-// postingEntries are the two ledger entries that move t.Amount from one funding source to another.
-func postingEntries(t *masspay.Transfer, from, to string, now time.Time) []masspay.LedgerEntry {
-	return []masspay.LedgerEntry{
-		{FundingSourceID: from, TransferID: t.ID, Amount: -t.Amount, Created: now},
-		{FundingSourceID: to, TransferID: t.ID, Amount: t.Amount, Created: now},
-	}
 }
 
 func randomDigits(n int) string {

@@ -34,7 +34,8 @@ const FileName = "masspay.db"
 var Dialect = sqlstore.Dialect{
 	Name: "sqlite",
 	// SQLite allows 32,766 parameters per statement.
-	MaxParams: 30000,
+	MaxParams:       30000,
+	CacheStatements: true,
 	IsUniqueViolation: func(err error) bool {
 		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	},

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	"masspay"
@@ -160,34 +159,28 @@ func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 		return q.itemUpdateArrays(ctx, items)
 	}
 	const cols = 6
-	per := q.s.dialect.MaxParams / cols
-	for start := 0; start < len(items); start += per {
-		part := items[start:min(start+per, len(items))]
-		var b strings.Builder
-		b.WriteString(`UPDATE mass_payment_items SET status = v.column2, transfer_id = v.column3, error_code = v.column4,
- error_message = v.column5, error_path = v.column6 FROM (VALUES `)
-		args := make([]any, 0, len(part)*cols)
-		for i, it := range part {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?)")
+	head := `UPDATE mass_payment_items SET status = v.column2, transfer_id = v.column3, error_code = v.column4,
+ error_message = v.column5, error_path = v.column6 FROM (VALUES `
+	const tail = `) AS v WHERE mass_payment_items.id = v.column1 AND mass_payment_items.status = 'pending'`
+	args := make([]any, 0, min(len(items), maxRowsCached)*cols)
+	return q.s.split(len(items), cols, func(lo, hi int) error {
+		args = args[:0]
+		for _, it := range items[lo:hi] {
 			var e masspay.FieldError
 			if it.Error != nil {
 				e = *it.Error
 			}
 			args = append(args, it.ID, it.Status, it.TransferID, e.Code, e.Message, e.Path)
 		}
-		b.WriteString(`) AS v WHERE mass_payment_items.id = v.column1 AND mass_payment_items.status = 'pending'`)
-		res, err := q.exec(ctx, b.String(), args...)
+		res, err := q.exec(ctx, head+tuples("(?, ?, ?, ?, ?, ?)", hi-lo)+tail, args...)
 		if err != nil {
 			return err
 		}
-		if n, _ := res.RowsAffected(); int(n) != len(part) {
-			return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", len(part)-int(n), len(part))
+		if n, _ := res.RowsAffected(); int(n) != hi-lo {
+			return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", hi-lo-int(n), hi-lo)
 		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // itemUpdateArrays is ItemUpdateMany joined on unnested column arrays (see insertArrays).

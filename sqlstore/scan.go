@@ -99,17 +99,14 @@ func (q *q) queryIDs(ctx context.Context, prefix string, ids []string, each func
 	if q.s.dialect.ArrayInsert {
 		return run(prefix+` = ANY(?::text[])`, ids)
 	}
-	for start := 0; start < len(ids); start += 500 {
-		part := ids[start:min(start+500, len(ids))]
-		args := make([]any, len(part))
-		for i, id := range part {
-			args[i] = id
+	args := make([]any, 0, min(len(ids), maxRowsCached))
+	return q.s.split(len(ids), 1, func(lo, hi int) error {
+		args = args[:0]
+		for _, id := range ids[lo:hi] {
+			args = append(args, id)
 		}
-		if err := run(prefix+` IN (`+inList(len(part))+`)`, args...); err != nil {
-			return err
-		}
-	}
-	return nil
+		return run(prefix+` IN (`+inList(hi-lo)+`)`, args...)
+	})
 }
 
 // getMany loads the rows with the given ids, keyed by id.

@@ -38,6 +38,9 @@ type Dialect struct {
 	// parameter, for databases that carry signals to other processes and deliver them only at
 	// commit (PostgreSQL's pg_notify). The backend feeds what it receives to Store.Signal.
 	NotifySQL string
+	// CacheStatements keeps every statement prepared for the life of the store (see stmtCache),
+	// and splits multi-row statements into a few fixed sizes so that they are reused.
+	CacheStatements bool
 	// LockSQL, when set, is run by Q.Lock with the lock's name as its one parameter, to take a
 	// lock that the transaction holds until it ends (PostgreSQL's pg_advisory_xact_lock). Without
 	// it, Q.Lock does nothing: SQLite's write transactions already run one at a time.
@@ -51,14 +54,23 @@ type Store struct {
 	write    *sql.DB
 	read     *sql.DB
 	dialect  Dialect
-	rebound  sync.Map // SQL text -> rebound SQL text
+	rebound  sync.Map   // SQL text -> rebound SQL text
+	wcache   *stmtCache // nil unless Dialect.CacheStatements
+	rcache   *stmtCache
 	closers  []func() error
 	notifier notifier
 }
 
 // New returns a Store over the given pools. read may equal write.
 func New(write, read *sql.DB, d Dialect, closers ...func() error) *Store {
-	return &Store{write: write, read: read, dialect: d, closers: closers}
+	s := &Store{write: write, read: read, dialect: d, closers: closers}
+	if d.CacheStatements {
+		s.wcache, s.rcache = newStmtCache(write), newStmtCache(read)
+		if read == write {
+			s.rcache = s.wcache
+		}
+	}
+	return s
 }
 
 // Dialect names the backend.
@@ -71,6 +83,10 @@ func (s *Store) DB() *sql.DB { return s.write }
 // Close closes the pools.
 func (s *Store) Close() error {
 	var errs []error
+	if s.wcache != nil {
+		s.wcache.close()
+		s.rcache.close()
+	}
 	if s.read != s.write {
 		errs = append(errs, s.read.Close())
 	}
@@ -93,8 +109,11 @@ func (s *Store) Read(ctx context.Context, fn func(masspay.Q) error) error {
 	if err != nil {
 		return fmt.Errorf("begin read: %w", err)
 	}
-	defer tx.Rollback()
-	return fn(&q{tx: tx, s: s})
+	qq := &q{tx: tx, s: s, cache: s.rcache}
+	err = fn(qq)
+	tx.Rollback()
+	qq.ended(ctx)
+	return err
 }
 
 // Write runs fn in one write transaction, committed when fn returns nil. It runs fn once: a
@@ -110,7 +129,8 @@ func (s *Store) write1(ctx context.Context, fn func(masspay.Q) error) error {
 	if err != nil {
 		return fmt.Errorf("begin write: %w", err)
 	}
-	qq := &q{tx: tx, s: s}
+	qq := &q{tx: tx, s: s, cache: s.wcache}
+	defer qq.ended(ctx)
 	if err := fn(qq); err != nil {
 		tx.Rollback()
 		return err
@@ -150,23 +170,38 @@ func (s *Store) bind(query string) string {
 
 // q is a masspay.Q bound to one transaction.
 type q struct {
-	tx    *sql.Tx
-	s     *Store
-	notes []string // channels to signal after commit
+	tx         *sql.Tx
+	s          *Store
+	notes      []string // channels to signal after commit
+	cache      *stmtCache
+	stmts      map[string]*sql.Stmt // this transaction's handles on cached statements
+	unprepared []string             // statements to prepare once the transaction ends
 }
 
 var _ masspay.Q = (*q)(nil)
 
 func (q *q) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	return q.tx.ExecContext(ctx, q.s.bind(query), args...)
+	query = q.s.bind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return q.tx.ExecContext(ctx, query, args...)
 }
 
 func (q *q) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.tx.QueryContext(ctx, q.s.bind(query), args...)
+	query = q.s.bind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return q.tx.QueryContext(ctx, query, args...)
 }
 
 func (q *q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
-	return q.tx.QueryRowContext(ctx, q.s.bind(query), args...)
+	query = q.s.bind(query)
+	if st := q.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return q.tx.QueryRowContext(ctx, query, args...)
 }
 
 // insertMany inserts rows into table with one multi-row INSERT per slice of rows that fits
@@ -178,28 +213,57 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 	if q.s.dialect.ArrayInsert {
 		return q.insertArrays(ctx, table, cols, rows)
 	}
-	per := max(1, q.s.dialect.MaxParams/len(cols))
 	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
-	args := make([]any, 0, min(per, len(rows))*len(cols))
-	for start := 0; start < len(rows); start += per {
-		end := min(start+per, len(rows))
-		var b strings.Builder
-		b.Grow(len(head) + (end-start)*(len(tuple)+2))
-		b.WriteString(head)
+	var args []any
+	return q.s.split(len(rows), len(cols), func(lo, hi int) error {
 		args = args[:0]
-		for i, r := range rows[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(tuple)
+		for _, r := range rows[lo:hi] {
 			args = append(args, r...)
 		}
-		if _, err := q.exec(ctx, b.String(), args...); err != nil {
+		if _, err := q.exec(ctx, head+tuples(tuple, hi-lo), args...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
+		return nil
+	})
+}
+
+// maxRowsCached is the largest multi-row statement split kept prepared.
+const maxRowsCached = 256
+
+// split calls fn for consecutive slices [lo, hi) of n rows of cols parameters each, every slice
+// within the dialect's parameter limit. When statements are cached the slices are 256, 64, 16,
+// 4 or 1 rows long, so that five statement texts per site serve any number of rows.
+func (s *Store) split(n, cols int, fn func(lo, hi int) error) error {
+	per := max(1, s.dialect.MaxParams/cols)
+	for lo := 0; lo < n; {
+		size := min(n-lo, per)
+		if s.dialect.CacheStatements {
+			p := 1
+			for p*4 <= min(size, maxRowsCached) {
+				p *= 4
+			}
+			size = p
+		}
+		if err := fn(lo, lo+size); err != nil {
+			return err
+		}
+		lo += size
 	}
 	return nil
+}
+
+// tuples returns n copies of tuple, comma-separated.
+func tuples(tuple string, n int) string {
+	var b strings.Builder
+	b.Grow(n * (len(tuple) + 2))
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(tuple)
+	}
+	return b.String()
 }
 
 // insertArrays inserts rows with one statement whose parameters are one array per column,

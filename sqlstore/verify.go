@@ -11,8 +11,9 @@ var invariants = []struct {
 	query   string
 	message string
 }{
-	{`SELECT f.id, f.balance, COALESCE((SELECT SUM(e.amount) FROM ledger_entries e WHERE e.funding_source_id = f.id), 0) AS s
- FROM funding_sources f WHERE f.type = 'balance' AND f.balance <> COALESCE((SELECT SUM(e.amount) FROM ledger_entries e WHERE e.funding_source_id = f.id), 0)`,
+	{`SELECT f.id, f.balance, COALESCE(e.s, 0) FROM funding_sources f
+ LEFT JOIN (SELECT funding_source_id, SUM(amount) AS s FROM ledger_entries GROUP BY funding_source_id) e ON e.funding_source_id = f.id
+ WHERE f.type = 'balance' AND f.balance <> COALESCE(e.s, 0)`,
 		"balance of funding source %s is %d cents but its ledger entries sum to %d"},
 	{`SELECT id, balance, 0 FROM funding_sources WHERE balance < 0 AND type = 'balance'`,
 		"balance of funding source %s is negative (%d cents, floor %d)"},

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -18,8 +20,20 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	rounds := fs.Int("rounds", 5, "rounds per store (medians are reported)")
 	pg := fs.String("postgres", "", "also measure PostgreSQL at this URL (a fresh schema per round), e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
 	chunk := fs.Int("chunk", 0, "engine chunk size (default: the engine's)")
+	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	results, err := bench.Run(ctx, bench.Config{Items: *items, Rounds: *rounds, PostgresURL: *pg, ChunkSize: *chunk}, stderr)
 	if err != nil {

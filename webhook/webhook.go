@@ -148,8 +148,9 @@ func Sign(secret string, body []byte) string {
 // maxResponseBody bounds what is read and kept of a receiver's answer.
 const maxResponseBody = 16 << 10
 
-// deliver makes one attempt and records it. If the worker stops mid-attempt, nothing is recorded
-// and the lease is released, so the delivery is due again at once (after a restart, too).
+// deliver makes one attempt and records it. If the worker stops before the receiver answers,
+// nothing is recorded and the lease is released, so the delivery is due again at once (after a
+// restart, too); an answer that arrived is recorded even while the worker stops.
 func (w *Worker) deliver(ctx context.Context, d *masspay.WebhookDelivery) {
 	log := w.cfg.Logger.With("webhook_id", d.Webhook.ID, "subscription_id", d.Subscription.ID)
 	body, err := w.cfg.Render(d.Event)
@@ -176,7 +177,8 @@ func (w *Worker) deliver(ctx context.Context, d *masspay.WebhookDelivery) {
 			a.StatusCode, a.ResponseBody, a.ResponseHeaders = res.StatusCode, string(b), headerList(res.Header)
 		}
 	}
-	if ctx.Err() != nil {
+	if err != nil && ctx.Err() != nil {
+		// Stopped mid-attempt by our own shutdown: not an attempt to record.
 		w.release(d)
 		return
 	}
@@ -185,8 +187,13 @@ func (w *Worker) deliver(ctx context.Context, d *masspay.WebhookDelivery) {
 		// No response: the attempt records why, never the secret (it is only in the signature).
 		a.ResponseBody = describe(err)
 	}
-	if err := w.record(ctx, d, a); err != nil && ctx.Err() == nil {
+	// The receiver has answered (or failed on its own): record that even if the worker is
+	// stopping now, or the attempt would be lost and the lease held until it runs out.
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer rcancel()
+	if err := w.record(rctx, d, a); err != nil {
 		log.Error("record webhook attempt", "error", err)
+		w.release(d)
 	}
 }
 

@@ -170,3 +170,55 @@ func TestTimeoutIsAFailure(t *testing.T) {
 		t.Fatalf("attempts = %s", fmt.Sprint(as[0], as[1]))
 	}
 }
+
+// A worker stopped just after the receiver answered still records the attempt and frees the
+// webhook: the next worker (a restart) retries it when due, not when a lease runs out.
+func TestStopAfterReceiverAnswered(t *testing.T) {
+	t.Parallel()
+	var hits atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1) == 1 {
+			w.WriteHeader(http.StatusServiceUnavailable)
+		}
+	}))
+	t.Cleanup(rcv.Close)
+	store, sub, events := setup(t, rcv.URL)
+	ctx, cancel := context.WithCancel(context.Background())
+	stopAfterAnswer := &http.Client{Transport: roundTripFunc(func(r *http.Request) (*http.Response, error) {
+		res, err := http.DefaultTransport.RoundTrip(r)
+		cancel() // the worker stops with the answer in hand
+		return res, err
+	})}
+	cfg := webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Lease: time.Hour}
+	first := cfg
+	first.Client = stopAfterAnswer
+	done := make(chan struct{})
+	go func() { webhook.New(store, first).Run(ctx); close(done) }()
+	events(1)
+	<-done
+	bg := context.Background()
+	var as []*masspay.WebhookAttempt
+	attempts := func() int {
+		store.Read(bg, func(q masspay.Q) error {
+			ws, _, err := q.WebhookList(bg, masspay.WebhookFilter{SubscriptionID: sub.ID, Page: masspay.Page{Limit: 1}})
+			if err != nil || len(ws) == 0 {
+				return err
+			}
+			as, err = q.WebhookAttemptList(bg, ws[0].ID)
+			return err
+		})
+		return len(as)
+	}
+	if n := attempts(); n != 1 || as[0].StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("after the first worker stopped: %d attempts recorded, want the one answered 503", n)
+	}
+	run(t, store, cfg)
+	waitFor(t, "the retry", func() bool { return attempts() == 2 })
+	if as[1].StatusCode != http.StatusOK {
+		t.Fatalf("retry = %d", as[1].StatusCode)
+	}
+}
+
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

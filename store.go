@@ -135,6 +135,11 @@ type Q interface {
 	// DestinationGetMany looks up the funding sources with the given ids (missing ones are left
 	// out), with their customers' statuses, in one query.
 	DestinationGetMany(ctx context.Context, ids []string) (map[string]*Destination, error)
+	// DestinationRevision is a counter that moves, in the same transaction, with every change
+	// that can alter what DestinationGetMany returns for an existing funding source (a source
+	// removed, a customer's status changed). Equal revisions in two transactions mean that
+	// the destinations one read are current in the other.
+	DestinationRevision(ctx context.Context) (int64, error)
 
 	// LedgerPost writes entries and moves the balance of every balance-type funding source
 	// they touch by the same amounts, in the same transaction.

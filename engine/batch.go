@@ -82,17 +82,11 @@ func (b *batch) load(ctx context.Context) error {
 	return b.q.EventInsertMany(ctx, masspay.TransferEvents(ft, masspay.TopicBankTransferCreated, b.now)[:1])
 }
 
-// pay decides each item in order and writes the chunk's transfers, entries, outcomes and events.
-func (b *batch) pay(ctx context.Context, items []*masspay.Item) error {
-	ids := make([]string, 0, len(items))
-	for _, it := range items {
-		ids = append(ids, it.DestinationID)
-	}
-	dests, err := b.q.DestinationGetMany(ctx, ids)
-	if err != nil {
-		return err
-	}
+// pay decides each item in order, against its destination as dests has it, and writes the
+// chunk's transfers, entries, outcomes and events.
+func (b *batch) pay(ctx context.Context, items []*masspay.Item, dests map[string]*masspay.Destination) error {
 	var balance int64
+	var err error
 	fromBalance := b.source.Type == masspay.FundingBalance
 	if fromBalance && b.refused == nil {
 		if balance, err = b.q.FundingSourceBalance(ctx, b.source.ID); err != nil {

@@ -87,3 +87,80 @@ func TestChunkRetriedAfterRollback(t *testing.T) {
 	}
 	env.Verify()
 }
+
+// hookedStore runs hook once, right after the first read transaction it is asked for ends.
+type hookedStore struct {
+	masspay.Store
+	hook func()
+}
+
+func (s *hookedStore) Read(ctx context.Context, fn func(masspay.Q) error) error {
+	err := s.Store.Read(ctx, fn)
+	if h := s.hook; h != nil {
+		s.hook = nil
+		h()
+	}
+	return err
+}
+
+// The engine reads a chunk's items and destinations ahead, while the chunk before it writes. A
+// destination removed after that read, before the chunk's transaction, must still fail its item:
+// the destinations revision has moved, and the chunk reads them again.
+func TestDestinationRemovedAfterReadAhead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	store, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	svc := service.New(store, service.Config{})
+	na, err := svc.CreateApplication(ctx, service.NewApplicationParams{Balance: 1000_00})
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := &apptest.Env{T: t, Store: store, Base: "http://masspay"}
+	client := &apptest.Client{T: t, AccountID: na.AccountID}
+	_, balance := env.Funding(client)
+	payees := apptest.Hrefs(env.Payees(client, 4))
+	p := &service.Principal{AccountID: na.AccountID, ApplicationID: "app"}
+	in := &masspay.MassPaymentInput{SourceHref: balance, ItemsPresent: true}
+	for _, d := range payees {
+		in.Items = append(in.Items, masspay.ItemInput{DestinationHref: d, AmountValue: "1.00", AmountPresent: true, Currency: "USD"})
+	}
+	id, err := svc.CreateMassPayment(ctx, p, in, nil, service.Idempotency{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// Chunks of two: the first Read is the second chunk's read ahead, made while the first
+	// chunk's transaction is open. Then the last payee's bank is removed (it waits for that
+	// transaction to commit), before the second chunk's transaction begins.
+	removed := true
+	hs := &hookedStore{Store: store, hook: func() {
+		if _, err := svc.UpdateFundingSource(ctx, p, apptest.ID(payees[3]), service.UpdateFundingSourceParams{Removed: &removed}); err != nil {
+			t.Error(err)
+		}
+	}}
+	eng := engine.New(hs, engine.Config{ChunkSize: 2}, slog.New(slog.DiscardHandler))
+	if did, err := eng.ProcessNext(ctx); err != nil || !did {
+		t.Fatalf("process: did=%v err=%v", did, err)
+	}
+	if hs.hook != nil {
+		t.Fatal("the engine read nothing ahead")
+	}
+	items, _, err := svc.ListMassPaymentItems(ctx, p, id, nil, masspay.Page{Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, it := range items {
+		want := masspay.ItemSuccess
+		if it.DestinationID == apptest.ID(payees[3]) {
+			want = masspay.ItemFailed
+		}
+		if it.Status != want {
+			t.Errorf("item %d to %s: %s (%v), want %s", it.Idx, it.DestinationID, it.Status, it.Error, want)
+		}
+	}
+	env.Verify()
+}

@@ -38,7 +38,12 @@ func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
 }
 
 // CustomerUpdate writes what an update can change: names, email, business name, details and status.
+// A change of status moves the destinations revision (see DestinationRevision).
 func (q *q) CustomerUpdate(ctx context.Context, c *masspay.Customer) error {
+	if _, err := q.exec(ctx, `UPDATE revisions SET n = n + 1 WHERE name = 'destinations'
+ AND EXISTS (SELECT 1 FROM customers WHERE id = ? AND status <> ?)`, c.ID, c.Status); err != nil {
+		return err
+	}
 	_, err := q.exec(ctx, `UPDATE customers SET first_name = ?, last_name = ?, email = ?, business_name = ?, details = ?,
 		status = ?, prior_status = ? WHERE id = ?`,
 		c.FirstName, c.LastName, c.Email, c.BusinessName, jsonMap(c.Details), c.Status, c.PriorStatus, c.ID)

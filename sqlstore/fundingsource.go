@@ -37,6 +37,12 @@ func (q *q) FundingSourceGet(ctx context.Context, id string) (*masspay.FundingSo
 	return scanFunding(q.queryRow(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id = ?`, id))
 }
 
+func (q *q) DestinationRevision(ctx context.Context) (int64, error) {
+	var n int64
+	err := q.queryRow(ctx, `SELECT n FROM revisions WHERE name = 'destinations'`).Scan(&n)
+	return n, err
+}
+
 func (q *q) DestinationGetMany(ctx context.Context, ids []string) (map[string]*masspay.Destination, error) {
 	return getMany(ctx, q, `SELECT f.id, f.account_id, f.customer_id, f.type, f.removed, COALESCE(c.status, '')
  FROM funding_sources f LEFT JOIN customers c ON c.id = f.customer_id AND f.customer_id <> '' WHERE f.id`, ids,
@@ -70,8 +76,12 @@ func (q *q) FundingSourceList(ctx context.Context, f masspay.FundingSourceFilter
 }
 
 // FundingSourceUpdate writes the mutable fields. The balance is not among them: only LedgerPost
-// moves a balance.
+// moves a balance. Removing a funding source moves the destinations revision.
 func (q *q) FundingSourceUpdate(ctx context.Context, f *masspay.FundingSource) error {
+	if _, err := q.exec(ctx, `UPDATE revisions SET n = n + 1 WHERE name = 'destinations'
+ AND EXISTS (SELECT 1 FROM funding_sources WHERE id = ? AND removed <> ?)`, f.ID, f.Removed); err != nil {
+		return err
+	}
 	res, err := q.exec(ctx, `UPDATE funding_sources SET status = ?, name = ?, bank_account_type = ?, routing_number = ?,
  account_number = ?, fingerprint = ?, bank_name = ?, channels = ?, removed = ?, md_status = ?, md_amount1 = ?,
  md_amount2 = ?, md_attempts = ?, md_created = ? WHERE id = ?`,

@@ -10,6 +10,7 @@ import (
 var fundingSourceTests = []test{
 	{"FundingSourceInsertGet", testFundingSourceInsertGet},
 	{"DestinationGetMany", testDestinationGetMany},
+	{"DestinationRevision", testDestinationRevision},
 	{"FundingSourceList", testFundingSourceList},
 	{"FundingSourceUpdate", testFundingSourceUpdate},
 	{"LedgerPostMovesBalances", testLedgerPost},
@@ -92,6 +93,65 @@ func testDestinationGetMany(t *testing.T, newStore NewStoreFunc) {
 		must(t, err)
 		equal(t, "lookup of no ids", len(none), 0)
 		return nil
+	})
+}
+
+// The destinations revision moves with a removal or a customer's change of status, in the
+// writing transaction, and with nothing else that leaves DestinationGetMany's answer as it was.
+func testDestinationRevision(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	c := f.customer("c1", "acc1")
+	fs := f.bank("fs1", "acc1", "c1")
+	bal := f.balance("bal", "acc1", "")
+	f.bank("own", "acc1", "")
+	rev := func() int64 {
+		var n int64
+		f.read(func(q masspay.Q) (err error) { n, err = q.DestinationRevision(f.ctx); return err })
+		return n
+	}
+	step := func(what string, moves bool, fn func(q masspay.Q) error) {
+		t.Helper()
+		before := rev()
+		var inside int64
+		f.write(func(q masspay.Q) (err error) {
+			must(t, fn(q))
+			inside, err = q.DestinationRevision(f.ctx)
+			return err
+		})
+		after := rev()
+		if after != inside || (after != before) != moves {
+			t.Fatalf("%s: revision %d, then %d (%d inside the transaction); want moved=%v", what, before, after, inside, moves)
+		}
+	}
+	step("rename a bank", false, func(q masspay.Q) error {
+		upd := *fs
+		upd.Name = "Renamed"
+		return q.FundingSourceUpdate(f.ctx, &upd)
+	})
+	step("new funding source and customer", false, func(q masspay.Q) error {
+		must(t, q.CustomerInsert(f.ctx, &masspay.Customer{ID: "c2", AccountID: "acc1", FirstName: "F", LastName: "L",
+			Email: "c2@example.com", Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: t0}))
+		return q.FundingSourceInsert(f.ctx, newBank("fs2", "acc1", "c2"))
+	})
+	step("move a balance", false, func(q masspay.Q) error {
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{{FundingSourceID: "own", TransferID: "t1", Amount: -5, Created: t0},
+			{FundingSourceID: bal.ID, TransferID: "t1", Amount: 5, Created: t0}})
+	})
+	step("rename a customer", false, func(q masspay.Q) error {
+		upd := *c
+		upd.FirstName = "Renamed"
+		return q.CustomerUpdate(f.ctx, &upd)
+	})
+	step("suspend a customer", true, func(q masspay.Q) error {
+		upd := *c
+		upd.Status = masspay.CustomerStatusSuspended
+		return q.CustomerUpdate(f.ctx, &upd)
+	})
+	step("remove a bank", true, func(q masspay.Q) error {
+		upd := *fs
+		upd.Removed = true
+		return q.FundingSourceUpdate(f.ctx, &upd)
 	})
 }
 

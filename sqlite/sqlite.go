@@ -36,6 +36,7 @@ var Dialect = sqlstore.Dialect{
 	// SQLite allows 32,766 parameters per statement.
 	MaxParams:       30000,
 	CacheStatements: true,
+	InsertVerb:      "INSERT OR FAIL INTO",
 	IsUniqueViolation: func(err error) bool {
 		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	},

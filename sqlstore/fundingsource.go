@@ -4,6 +4,8 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
+	"sync"
 
 	"masspay"
 )
@@ -119,24 +121,20 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 	}
 	// Every entry must name an existing funding source; only balances have a balance to move
 	// (usually just the batch's source: payees are mostly banks).
-	var balances []string
-	found := 0
-	err := q.queryIDs(ctx, `SELECT id, type FROM funding_sources WHERE id`, order, func(rows *sql.Rows) error {
-		var id, typ string
-		if err := rows.Scan(&id, &typ); err != nil {
-			return err
-		}
-		found++
-		if typ == masspay.FundingBalance && sums[id] != 0 {
-			balances = append(balances, id)
-		}
-		return nil
-	})
+	types, err := q.fundingTypes(ctx, order)
 	if err != nil {
 		return err
 	}
-	if found != len(order) {
-		return fmt.Errorf("ledger entry for a missing funding source: %w", masspay.ErrNoRows)
+	var balances []string
+	for _, id := range order {
+		switch types[id] {
+		case "":
+			return fmt.Errorf("ledger entry for a missing funding source: %w", masspay.ErrNoRows)
+		case masspay.FundingBalance:
+			if sums[id] != 0 {
+				balances = append(balances, id)
+			}
+		}
 	}
 	for _, id := range balances {
 		if _, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + ? WHERE id = ?`, sums[id], id); err != nil {
@@ -144,4 +142,63 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 		}
 	}
 	return nil
+}
+
+// fundingTypes returns the types of the funding sources with the given ids that exist. A funding
+// source's type never changes and a funding source is never deleted, so a type once read stays
+// true: the store keeps those it has read, and asks the database only for the others.
+func (q *q) fundingTypes(ctx context.Context, ids []string) (map[string]string, error) {
+	out := make(map[string]string, len(ids))
+	var ask []string
+	for _, id := range ids {
+		if t, ok := q.s.kinds.get(id); ok {
+			out[id] = t
+		} else {
+			ask = append(ask, id)
+		}
+	}
+	if len(ask) == 0 {
+		return out, nil
+	}
+	if q.learned == nil {
+		q.learned = make(map[string]string, len(ask))
+	}
+	err := q.queryIDs(ctx, `SELECT id, type FROM funding_sources WHERE id`, ask, func(rows *sql.Rows) error {
+		var id, typ string
+		if err := rows.Scan(&id, &typ); err != nil {
+			return err
+		}
+		out[id], q.learned[id] = typ, typ
+		return nil
+	})
+	return out, err
+}
+
+// kinds remembers funding source types (see fundingTypes). It only learns what a committed
+// transaction read, so that it never holds a funding source a rollback undid, and it forgets
+// everything when full: a cache, not a copy.
+type kinds struct {
+	mu sync.RWMutex
+	m  map[string]string
+}
+
+const maxKinds = 100_000
+
+func (k *kinds) get(id string) (string, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	t, ok := k.m[id]
+	return t, ok
+}
+
+func (k *kinds) learn(m map[string]string) {
+	if len(m) == 0 {
+		return
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.m == nil || len(k.m)+len(m) > maxKinds {
+		k.m = make(map[string]string, len(m))
+	}
+	maps.Copy(k.m, m)
 }

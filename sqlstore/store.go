@@ -5,6 +5,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -38,6 +39,11 @@ type Dialect struct {
 	// parameter, for databases that carry signals to other processes and deliver them only at
 	// commit (PostgreSQL's pg_notify). The backend feeds what it receives to Store.Signal.
 	NotifySQL string
+	// InsertVerb begins a multi-row INSERT (default "INSERT INTO"). SQLite's "INSERT OR FAIL
+	// INTO" stops at a violated constraint without undoing the rows the statement inserted
+	// before it, so SQLite need not copy every page the statement touches into a statement
+	// journal first; the transaction as a whole is still rolled back (see insertMany).
+	InsertVerb string
 	// CacheStatements keeps every statement prepared for the life of the store (see stmtCache),
 	// and splits multi-row statements into a few fixed sizes so that they are reused.
 	CacheStatements bool
@@ -56,6 +62,7 @@ type Store struct {
 	dialect  Dialect
 	rebound  sync.Map   // SQL text -> rebound SQL text
 	wcache   *stmtCache // nil unless Dialect.CacheStatements
+	kinds    kinds      // funding source id -> type, of committed funding sources
 	rcache   *stmtCache
 	closers  []func() error
 	notifier notifier
@@ -138,6 +145,7 @@ func (s *Store) write1(ctx context.Context, fn func(masspay.Q) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.kinds.learn(qq.learned)
 	for _, c := range qq.notes {
 		s.Signal(c)
 	}
@@ -172,7 +180,8 @@ func (s *Store) bind(query string) string {
 type q struct {
 	tx         *sql.Tx
 	s          *Store
-	notes      []string // channels to signal after commit
+	notes      []string          // channels to signal after commit
+	learned    map[string]string // funding source types read, for Store.kinds once committed
 	cache      *stmtCache
 	stmts      map[string]*sql.Stmt // this transaction's handles on cached statements
 	unprepared []string             // statements to prepare once the transaction ends
@@ -205,7 +214,9 @@ func (q *q) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
 }
 
 // insertMany inserts rows into table with one multi-row INSERT per slice of rows that fits
-// the dialect's parameter limit.
+// the dialect's parameter limit. When it fails, some of the rows may be in the transaction (on
+// SQLite, see Dialect.InsertVerb; on any store, those of an earlier slice): its caller returns
+// the error, and Write rolls the transaction back. Every caller does; none carries on.
 func (q *q) insertMany(ctx context.Context, table string, cols []string, rows [][]any) error {
 	if len(rows) == 0 {
 		return nil
@@ -213,7 +224,7 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 	if q.s.dialect.ArrayInsert {
 		return q.insertArrays(ctx, table, cols, rows)
 	}
-	head := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
+	head := cmp.Or(q.s.dialect.InsertVerb, "INSERT INTO") + " " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
 	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
 	var args []any
 	return q.s.split(len(rows), len(cols), func(lo, hi int) error {

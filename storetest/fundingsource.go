@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 
@@ -245,6 +246,23 @@ func testLedgerPost(t *testing.T, newStore NewStoreFunc) {
 	})
 	wantErr(t, "LedgerPost to a missing funding source", err, masspay.ErrNoRows)
 	f.write(func(q masspay.Q) error { return q.LedgerPost(f.ctx, nil) })
+
+	// A funding source whose creation was rolled back is missing, even to a store that posted
+	// to it inside that transaction.
+	errUndo := errors.New("undo")
+	err = f.writeErr(func(q masspay.Q) error {
+		must(t, q.FundingSourceInsert(f.ctx, newBalance("gone", "acc1", "")))
+		must(t, q.LedgerPost(f.ctx, []masspay.LedgerEntry{{FundingSourceID: "bal", TransferID: "t5", Amount: -1, Created: t0},
+			{FundingSourceID: "gone", TransferID: "t5", Amount: 1, Created: t0}}))
+		return errUndo
+	})
+	wantErr(t, "rolled-back posting", err, errUndo)
+	err = f.writeErr(func(q masspay.Q) error {
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{{FundingSourceID: "bal", TransferID: "t6", Amount: -1, Created: t0},
+			{FundingSourceID: "gone", TransferID: "t6", Amount: 1, Created: t0}})
+	})
+	wantErr(t, "LedgerPost to a funding source whose creation was rolled back", err, masspay.ErrNoRows)
+	equal(t, "bal after the rollbacks", f.balanceOf("bal"), int64(740))
 }
 
 func testLedgerPostOverdraft(t *testing.T, newStore NewStoreFunc) {

@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"masspay"
 )
@@ -63,6 +64,7 @@ type Store struct {
 	rebound  sync.Map   // SQL text -> rebound SQL text
 	wcache   *stmtCache // nil unless Dialect.CacheStatements
 	kinds    kinds      // funding source id -> type, of committed funding sources
+	commits  atomic.Uint64
 	rcache   *stmtCache
 	closers  []func() error
 	notifier notifier
@@ -79,6 +81,10 @@ func New(write, read *sql.DB, d Dialect, closers ...func() error) *Store {
 	}
 	return s
 }
+
+// Commits counts the write transactions this store has committed (SQLite's checkpointer waits
+// for a quiet moment).
+func (s *Store) Commits() uint64 { return s.commits.Load() }
 
 // Dialect names the backend.
 func (s *Store) Dialect() string { return s.dialect.Name }
@@ -145,6 +151,7 @@ func (s *Store) write1(ctx context.Context, fn func(masspay.Q) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
 	}
+	s.commits.Add(1)
 	s.kinds.learn(qq.learned)
 	for _, c := range qq.notes {
 		s.Signal(c)

@@ -248,7 +248,9 @@ func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead,
 // read in the transaction.
 func (e *Engine) reads(ctx context.Context, q masspay.Q, mp *masspay.MassPayment, pre *ahead) ([]*masspay.Item, map[string]*masspay.Destination, error) {
 	if pre == nil || pre.err != nil || pre.from != mp.NextIdx {
-		items, err := q.ItemListPending(ctx, mp.ID, mp.NextIdx, e.cfg.ChunkSize)
+		// Nothing was read ahead (the batch's first chunk, or a retry): a quarter chunk, so that
+		// the pipeline fills after a short transaction rather than a full one read serially.
+		items, err := q.ItemListPending(ctx, mp.ID, mp.NextIdx, max(1, e.cfg.ChunkSize/4))
 		if err != nil {
 			return nil, nil, err
 		}

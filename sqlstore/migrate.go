@@ -46,7 +46,7 @@ func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
 }
 
 // Migrate applies the migrations not yet recorded in schema_migrations, each in its own
-// transaction together with its record. conn must be a dedicated connection on which the
+// transaction together with its record (and its Go step, if it has one). conn must be a dedicated connection on which the
 // caller already holds whatever lock keeps other processes out (PostgreSQL: an advisory lock).
 func Migrate(ctx context.Context, conn *sql.Conn, ms []Migration, dollar bool) error {
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
@@ -82,6 +82,12 @@ func Migrate(ctx context.Context, conn *sql.Conn, ms []Migration, dollar bool) e
 			tx.Rollback()
 			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
+		if step := goSteps[m.Version]; step != nil {
+			if err := step(ctx, tx, dollar); err != nil {
+				tx.Rollback()
+				return fmt.Errorf("migration %s: %w", m.Name, err)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, insert, m.Version, m.Name); err != nil {
 			tx.Rollback()
 			return fmt.Errorf("record migration %s: %w", m.Name, err)
@@ -91,4 +97,53 @@ func Migrate(ctx context.Context, conn *sql.Conn, ms []Migration, dollar bool) e
 		}
 	}
 	return nil
+}
+
+// goSteps are the parts of migrations that SQL cannot do the same on both backends, run in the
+// migration's transaction after its file.
+var goSteps = map[int]func(ctx context.Context, tx *sql.Tx, dollar bool) error{
+	9: fillTransferKeyHashes,
+}
+
+// fillTransferKeyHashes computes the key hashes (see keyHash) of the transfers made before
+// migration 00009, a thousand at a time.
+func fillTransferKeyHashes(ctx context.Context, tx *sql.Tx, dollar bool) error {
+	sel := `SELECT seq, dest_customer_id, correlation_id FROM transfers WHERE seq > ? AND (dest_customer_id <> '' OR correlation_id <> '') ORDER BY seq LIMIT 1000`
+	upd := `UPDATE transfers SET dest_customer_hash = ?, correlation_hash = ? WHERE seq = ?`
+	if dollar {
+		sel = strings.Replace(sel, "?", "$1", 1)
+		upd = `UPDATE transfers SET dest_customer_hash = $1, correlation_hash = $2 WHERE seq = $3`
+	}
+	type row struct {
+		seq        int64
+		dest, corr string
+	}
+	for after := int64(0); ; {
+		rows, err := tx.QueryContext(ctx, sel, after)
+		if err != nil {
+			return err
+		}
+		var batch []row
+		for rows.Next() {
+			var r row
+			if err := rows.Scan(&r.seq, &r.dest, &r.corr); err != nil {
+				rows.Close()
+				return err
+			}
+			batch = append(batch, r)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(batch) == 0 {
+			return nil
+		}
+		for _, r := range batch {
+			if _, err := tx.ExecContext(ctx, upd, keyHash(r.dest), keyHash(r.corr), r.seq); err != nil {
+				return err
+			}
+		}
+		after = batch[len(batch)-1].seq
+	}
 }

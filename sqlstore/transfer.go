@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"hash/fnv"
 	"strings"
 
 	"masspay"
@@ -14,7 +15,19 @@ const transferCols = `id, seq, account_id, source_id, destination_id, source_cus
 var transferInsertCols = []string{"id", "account_id", "source_id", "destination_id", "source_customer_id",
 	"dest_customer_id", "amount", "status", "posted", "bank", "funding_transfer_id", "mass_payment_id", "item_id",
 	"correlation_id", "metadata", "clearing_source", "clearing_dest", "source_addenda", "dest_addenda",
-	"processing_channel", "failure_code", "created"}
+	"processing_channel", "failure_code", "created", "dest_customer_hash", "correlation_hash"}
+
+// keyHash is the 64-bit FNV-1a hash of s, or 0 for "", that indexes transfers by receiving
+// customer and by correlation id (migration 00009): an index of 8-byte keys holds three times
+// the entries per page of one of the ids themselves. A match on it is confirmed on the text.
+func keyHash(s string) int64 {
+	if s == "" {
+		return 0
+	}
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return int64(h.Sum64())
+}
 
 func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error) {
 	var t masspay.Transfer
@@ -40,7 +53,8 @@ func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) erro
 	for i, t := range ts {
 		rows[i] = []any{t.ID, t.AccountID, t.SourceID, t.DestinationID, t.SourceCustomerID, t.DestCustomerID, t.Amount,
 			t.Status, t.Posted, t.Bank, t.FundingTransferID, t.MassPaymentID, t.ItemID, t.CorrelationID, jsonMap(t.Metadata),
-			t.ClearingSource, t.ClearingDest, t.SourceAddenda, t.DestAddenda, t.ProcessingChannel, t.FailureCode, us(t.Created)}
+			t.ClearingSource, t.ClearingDest, t.SourceAddenda, t.DestAddenda, t.ProcessingChannel, t.FailureCode, us(t.Created),
+			keyHash(t.DestCustomerID), keyHash(t.CorrelationID)}
 	}
 	return q.unique(q.insertMany(ctx, "transfers", transferInsertCols, rows))
 }
@@ -49,13 +63,18 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 	var w where
 	w.add("account_id = ?", f.AccountID)
 	if f.CustomerID != "" {
-		w.add("(source_customer_id = ? OR dest_customer_id = ?)", f.CustomerID, f.CustomerID)
+		// The customer's transfers from each side's partial index (their conditions spelled out
+		// so that the indexes apply), then the account's: SQLite, which keeps no statistics,
+		// would otherwise scan all of the account's transfers.
+		w.add(`seq IN (SELECT seq FROM transfers WHERE source_customer_id = ? AND source_customer_id <> ''
+ UNION ALL SELECT seq FROM transfers WHERE dest_customer_hash = ? AND dest_customer_hash <> 0 AND dest_customer_id = ?)`,
+			f.CustomerID, keyHash(f.CustomerID), f.CustomerID)
 	} else {
 		w.add("(source_customer_id = '' OR dest_customer_id = '')")
 	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
-		w.add("correlation_id = ?", f.CorrelationID)
+		w.add("correlation_hash = ? AND correlation_hash <> 0 AND correlation_id = ?", keyHash(f.CorrelationID), f.CorrelationID)
 	}
 	if f.StartAmount > 0 {
 		w.add("amount >= ?", f.StartAmount)

@@ -160,19 +160,21 @@ func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 	}
 	const cols = 6
 	head := `UPDATE mass_payment_items SET status = v.column2, transfer_id = v.column3, error_code = v.column4,
- error_message = v.column5, error_path = v.column6 FROM (VALUES `
+ error_message = v.column5, error_path = v.column6 FROM (`
 	const tail = `) AS v WHERE mass_payment_items.id = v.column1 AND mass_payment_items.status = 'pending'`
-	args := make([]any, 0, min(len(items), maxRowsCached)*cols)
-	return q.s.split(len(items), cols, func(lo, hi int) error {
-		args = args[:0]
-		for _, it := range items[lo:hi] {
-			var e masspay.FieldError
-			if it.Error != nil {
-				e = *it.Error
-			}
-			args = append(args, it.ID, it.Status, it.TransferID, e.Code, e.Message, e.Path)
+	rows := make([][]any, len(items))
+	for i, it := range items {
+		var e masspay.FieldError
+		if it.Error != nil {
+			e = *it.Error
 		}
-		res, err := q.exec(ctx, head+tuples("(?, ?, ?, ?, ?, ?)", hi-lo)+tail, args...)
+		rows[i] = []any{it.ID, it.Status, it.TransferID, e.Code, e.Message, e.Path}
+	}
+	var args []any
+	return q.s.split(len(items), cols, func(lo, hi int) error {
+		var src string
+		src, args = q.s.values(rows[lo:hi], args[:0])
+		res, err := q.exec(ctx, head+src+tail, args...)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"sync"
@@ -58,16 +59,19 @@ type Dialect struct {
 // (SQLite has one writer; queueing in Go beats SQLITE_BUSY) and reads through a separate pool.
 // With PostgreSQL both are the same pool.
 type Store struct {
-	write    *sql.DB
-	read     *sql.DB
-	dialect  Dialect
-	rebound  sync.Map   // SQL text -> rebound SQL text
-	wcache   *stmtCache // nil unless Dialect.CacheStatements
-	kinds    kinds      // funding source id -> type, of committed funding sources
-	commits  atomic.Uint64
-	rcache   *stmtCache
-	closers  []func() error
-	notifier notifier
+	write   *sql.DB
+	read    *sql.DB
+	dialect Dialect
+	rebound sync.Map // SQL text -> rebound SQL text
+	// valuesText caches the text of multi-row VALUES lists (see values). Its keys are bounded:
+	// a few call sites, five slice sizes, and the handful of shared-column sets each one meets.
+	valuesText sync.Map
+	wcache     *stmtCache // nil unless Dialect.CacheStatements
+	kinds      kinds      // funding source id -> type, of committed funding sources
+	commits    atomic.Uint64
+	rcache     *stmtCache
+	closers    []func() error
+	notifier   notifier
 }
 
 // New returns a Store over the given pools. read may equal write.
@@ -231,19 +235,108 @@ func (q *q) insertMany(ctx context.Context, table string, cols []string, rows []
 	if q.s.dialect.ArrayInsert {
 		return q.insertArrays(ctx, table, cols, rows)
 	}
-	head := cmp.Or(q.s.dialect.InsertVerb, "INSERT INTO") + " " + table + " (" + strings.Join(cols, ", ") + ") VALUES "
-	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ") + ")"
+	head := cmp.Or(q.s.dialect.InsertVerb, "INSERT INTO") + " " + table + " (" + strings.Join(cols, ", ") + ") "
 	var args []any
 	return q.s.split(len(rows), len(cols), func(lo, hi int) error {
-		args = args[:0]
-		for _, r := range rows[lo:hi] {
-			args = append(args, r...)
-		}
-		if _, err := q.exec(ctx, head+tuples(tuple, hi-lo), args...); err != nil {
+		var src string
+		src, args = q.s.values(rows[lo:hi], args[:0])
+		if _, err := q.exec(ctx, head+src, args...); err != nil {
 			return fmt.Errorf("insert %s: %w", table, err)
 		}
 		return nil
 	})
+}
+
+// values returns the rows as a row source, "VALUES (?, ?), (?, ?)" or an equivalent SELECT
+// whose columns are named column1, column2..., and their arguments appended to args. When
+// statements are cached (SQLite), a column whose value is the same in every row is bound once,
+// in a one-row subquery joined to the VALUES of the others: in a chunk of payments most columns
+// are (the account, the source, the status, the time, the many empty ones), and binding a text
+// parameter costs SQLite an allocation and a copy. (Numbered parameters, ?1 in every row, would
+// say it shorter, but the driver looks each one's name up in a list as long as the statement.)
+func (s *Store) values(rows [][]any, args []any) (string, []any) {
+	cols := len(rows[0])
+	var mask uint64 // columns bound once
+	if s.dialect.CacheStatements && len(rows) > 1 && cols <= 64 {
+		for c := range cols {
+			if sameInAll(rows, c) {
+				mask |= 1 << c
+				args = append(args, rows[0][c])
+			}
+		}
+	}
+	for _, r := range rows {
+		for c, v := range r {
+			if mask&(1<<c) == 0 {
+				args = append(args, v)
+			}
+		}
+	}
+	key := valuesKey{mask, cols, len(rows)}
+	if t, ok := s.valuesText.Load(key); ok {
+		return t.(string), args
+	}
+	shared, varying := bits.OnesCount64(mask), cols-bits.OnesCount64(mask)
+	var b strings.Builder
+	if mask != 0 {
+		// SELECT s.s1 AS column1, w.column1 AS column2, ... FROM (SELECT ? AS s1, ...) AS s, (VALUES ...) AS w
+		b.WriteString("SELECT ")
+		si, wi := 0, 0
+		for c := range cols {
+			if c > 0 {
+				b.WriteString(", ")
+			}
+			if mask&(1<<c) != 0 {
+				si++
+				fmt.Fprintf(&b, "s.s%d AS column%d", si, c+1)
+			} else {
+				wi++
+				fmt.Fprintf(&b, "w.column%d AS column%d", wi, c+1)
+			}
+		}
+		b.WriteString(" FROM (SELECT ")
+		for i := range shared {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			fmt.Fprintf(&b, "? AS s%d", i+1)
+		}
+		b.WriteString(") AS s, (")
+	}
+	if varying > 0 {
+		b.WriteString("VALUES ")
+		b.WriteString(tuples("("+inList(varying)+")", len(rows)))
+	} else {
+		// Every column shared: the rows are that one row, len(rows) times.
+		b.WriteString("VALUES ")
+		b.WriteString(tuples("(0)", len(rows)))
+	}
+	if mask != 0 {
+		b.WriteString(") AS w")
+	}
+	t := b.String()
+	s.valuesText.Store(key, t)
+	return t, args
+}
+
+type valuesKey struct {
+	mask       uint64
+	cols, rows int
+}
+
+// sameInAll reports whether column c holds one scalar value in every row.
+func sameInAll(rows [][]any, c int) bool {
+	switch rows[0][c].(type) {
+	case string, int64, int, bool:
+	default:
+		return false
+	}
+	for _, r := range rows[1:] {
+		if r[c] != rows[0][c] {
+			return false
+		}
+	}
+	return true
 }
 
 // maxRowsCached is the largest multi-row statement split kept prepared.

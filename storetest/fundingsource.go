@@ -263,6 +263,14 @@ func testLedgerPost(t *testing.T, newStore NewStoreFunc) {
 	})
 	wantErr(t, "LedgerPost to a funding source whose creation was rolled back", err, masspay.ErrNoRows)
 	equal(t, "bal after the rollbacks", f.balanceOf("bal"), int64(740))
+
+	// Identical rows are each a row (a store may bind what all rows share once).
+	f.write(func(q masspay.Q) error {
+		e := masspay.LedgerEntry{FundingSourceID: "bal", TransferID: "t7", Amount: 1, Created: t0}
+		return q.LedgerPost(f.ctx, []masspay.LedgerEntry{e, e, e, e, e})
+	})
+	equal(t, "bal after five identical entries", f.balanceOf("bal"), int64(745))
+	equal(t, "violations", f.violations(), []string{"ledger entries of transfer t7 do not balance: they sum to 5 cents over 5 entries"})
 }
 
 func testLedgerPostOverdraft(t *testing.T, newStore NewStoreFunc) {

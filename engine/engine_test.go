@@ -33,14 +33,26 @@ func (s retryingStore) Write(ctx context.Context, fn func(masspay.Q) error) erro
 	return s.Store.Write(ctx, fn)
 }
 
-func TestChunkRetriedAfterRollback(t *testing.T) {
-	t.Parallel()
+// batchFixture is a SQLite store with an account and a pending mass payment of 1.00 to each of
+// its payees.
+type batchFixture struct {
+	store  masspay.Store
+	svc    *service.Service
+	env    *apptest.Env
+	p      *service.Principal
+	id     string   // the mass payment
+	payees []string // their banks' hrefs, in item order
+}
+
+// newBatch accepts a mass payment to n new payees, from the account's bank or its balance.
+func newBatch(t *testing.T, n int, fromBalance bool) *batchFixture {
+	t.Helper()
 	ctx := context.Background()
 	store, err := sqlite.Open(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
 	svc := service.New(store, service.Config{})
 	na, err := svc.CreateApplication(ctx, service.NewApplicationParams{Balance: 1000_00})
 	if err != nil {
@@ -48,10 +60,13 @@ func TestChunkRetriedAfterRollback(t *testing.T) {
 	}
 	env := &apptest.Env{T: t, Store: store, Base: "http://masspay"}
 	client := &apptest.Client{T: t, AccountID: na.AccountID}
-	bank, _ := env.Funding(client)
-	payees := apptest.Hrefs(env.Payees(client, 3))
+	source, balance := env.Funding(client)
+	if fromBalance {
+		source = balance
+	}
+	payees := apptest.Hrefs(env.Payees(client, n))
 	p := &service.Principal{AccountID: na.AccountID, ApplicationID: "app"}
-	in := &masspay.MassPaymentInput{SourceHref: bank, ItemsPresent: true}
+	in := &masspay.MassPaymentInput{SourceHref: source, ItemsPresent: true}
 	for _, d := range payees {
 		in.Items = append(in.Items, masspay.ItemInput{DestinationHref: d, AmountValue: "1.00", AmountPresent: true, Currency: "USD"})
 	}
@@ -59,6 +74,14 @@ func TestChunkRetriedAfterRollback(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return &batchFixture{store: store, svc: svc, env: env, p: p, id: id, payees: payees}
+}
+
+func TestChunkRetriedAfterRollback(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := newBatch(t, 3, false)
+	store, svc, env, p, id := b.store, b.svc, b.env, b.p, b.id
 
 	eng := engine.New(retryingStore{store}, engine.Config{ChunkSize: 2}, slog.New(slog.DiscardHandler))
 	if did, err := eng.ProcessNext(ctx); err != nil || !did {
@@ -109,29 +132,8 @@ func (s *hookedStore) Read(ctx context.Context, fn func(masspay.Q) error) error 
 func TestDestinationRemovedAfterReadAhead(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	svc := service.New(store, service.Config{})
-	na, err := svc.CreateApplication(ctx, service.NewApplicationParams{Balance: 1000_00})
-	if err != nil {
-		t.Fatal(err)
-	}
-	env := &apptest.Env{T: t, Store: store, Base: "http://masspay"}
-	client := &apptest.Client{T: t, AccountID: na.AccountID}
-	_, balance := env.Funding(client)
-	payees := apptest.Hrefs(env.Payees(client, 4))
-	p := &service.Principal{AccountID: na.AccountID, ApplicationID: "app"}
-	in := &masspay.MassPaymentInput{SourceHref: balance, ItemsPresent: true}
-	for _, d := range payees {
-		in.Items = append(in.Items, masspay.ItemInput{DestinationHref: d, AmountValue: "1.00", AmountPresent: true, Currency: "USD"})
-	}
-	id, err := svc.CreateMassPayment(ctx, p, in, nil, service.Idempotency{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBatch(t, 4, true)
+	store, svc, env, p, id, payees := b.store, b.svc, b.env, b.p, b.id, b.payees
 
 	// Chunks of two: the first Read is the second chunk's read ahead, made while the first
 	// chunk's transaction is open. Then the last payee's bank is removed (it waits for that

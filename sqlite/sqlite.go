@@ -156,8 +156,9 @@ func checkpoints(db *sql.DB, commits func() uint64, stop <-chan struct{}, done c
 		if now == copied || (!quiet && time.Since(last) < checkpointMaxDelay) {
 			continue
 		}
-		var busy, log, done int
-		if err := db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &done); err == nil && log == done {
+		var busy, walFrames, copiedFrames int
+		err := db.QueryRow(`PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &walFrames, &copiedFrames)
+		if err == nil && walFrames == copiedFrames {
 			copied = now
 		}
 		last = time.Now()

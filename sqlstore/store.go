@@ -63,8 +63,8 @@ type Store struct {
 	read    *sql.DB
 	dialect Dialect
 	rebound sync.Map // SQL text -> rebound SQL text
-	// valuesText caches the text of multi-row VALUES lists (see values). Its keys are bounded:
-	// a few call sites, five slice sizes, and the handful of shared-column sets each one meets.
+	// valuesText caches the text of multi-row row sources (see values). Its keys are bounded:
+	// five slice sizes times the handful of column counts and shared-column sets the callers meet.
 	valuesText sync.Map
 	wcache     *stmtCache // nil unless Dialect.CacheStatements
 	kinds      kinds      // funding source id -> type, of committed funding sources

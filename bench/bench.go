@@ -46,8 +46,7 @@ type Result struct {
 	Accept        time.Duration // POST /mass-payments with Items items, to the 201
 	ProcessRate   float64       // items per second, claim to complete
 	RawRate       float64       // items per second, inserting the same rows with no engine logic
-	HeapSmall     uint64        // peak heap growth processing Items/5 items
-	HeapLarge     uint64        // peak heap growth processing Items items
+	Heap          []uint64      // peak heap growth processing a batch of each of HeapSizes(Items) items
 	AcceptSamples []time.Duration
 }
 
@@ -70,7 +69,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 	for _, name := range stores {
 		var acc []time.Duration
 		var proc, raw []float64
-		var small, large []uint64
+		heap := make([][]uint64, len(HeapSizes(cfg.Items)))
 		for r := 0; r < cfg.Rounds; r++ {
 			m, err := round(ctx, cfg, name)
 			if err != nil {
@@ -79,10 +78,15 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 			fmt.Fprintf(progress, "%s round %d: accept %v, process %.0f items/s, raw %.0f items/s\n",
 				name, r+1, m.accept.Round(time.Millisecond), m.process, m.raw)
 			acc, proc, raw = append(acc, m.accept), append(proc, m.process), append(raw, m.raw)
-			small, large = append(small, m.heapSmall), append(large, m.heapLarge)
+			for i, h := range m.heap {
+				heap[i] = append(heap[i], h)
+			}
 		}
-		out = append(out, Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw),
-			HeapSmall: median(small), HeapLarge: median(large), AcceptSamples: acc})
+		res := Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw), AcceptSamples: acc}
+		for _, h := range heap {
+			res.Heap = append(res.Heap, median(h))
+		}
+		out = append(out, res)
 	}
 	return out, nil
 }
@@ -94,9 +98,22 @@ func median[T int64 | uint64 | float64 | time.Duration](v []T) T {
 }
 
 type measures struct {
-	accept               time.Duration
-	process, raw         float64
-	heapSmall, heapLarge uint64
+	accept       time.Duration
+	process, raw float64
+	heap         []uint64 // by HeapSizes
+}
+
+// HeapSizes are the batch sizes whose peak heap growth a round measures: below one engine chunk,
+// a few chunks, and the full batch. Flat from the second on means memory does not grow with the
+// batch.
+func HeapSizes(items int) []int {
+	var sizes []int
+	for _, n := range []int{max(1, items/5), max(1, items/2), items} {
+		if !slices.Contains(sizes, n) {
+			sizes = append(sizes, n)
+		}
+	}
+	return sizes
 }
 
 // round measures one fresh store.
@@ -191,12 +208,13 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 	if m.raw, err = rawInsert(ctx, c, store, base, balanceID, dests, written, eng); err != nil {
 		return m, err
 	}
-	// 4. Memory: peak heap growth for a small and a full batch (separately, untimed).
-	if m.heapSmall, err = peakHeap(ctx, c, eng, massPayment(base, balanceID, dests[:max(1, cfg.Items/5)])); err != nil {
-		return m, err
-	}
-	if m.heapLarge, err = peakHeap(ctx, c, eng, body); err != nil {
-		return m, err
+	// 4. Memory: peak heap growth for batches of growing size (each separately, untimed).
+	for _, n := range HeapSizes(cfg.Items) {
+		h, err := peakHeap(ctx, c, eng, massPayment(base, balanceID, dests[:n]))
+		if err != nil {
+			return m, err
+		}
+		m.heap = append(m.heap, h)
 	}
 	var v []string
 	if err := store.Read(ctx, func(q masspay.Q) (err error) { v, err = q.Violations(ctx); return err }); err != nil {

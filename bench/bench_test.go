@@ -15,7 +15,7 @@ func TestRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res) != 1 || res[0].ProcessRate <= 0 || res[0].RawRate <= 0 || res[0].Accept <= 0 {
+	if len(res) != 1 || res[0].ProcessRate <= 0 || res[0].RawRate <= 0 || res[0].Accept <= 0 || len(res[0].Heap) != len(bench.HeapSizes(300)) {
 		t.Fatalf("result = %+v", res)
 	}
 }

@@ -54,8 +54,9 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	row("process (claim to complete)", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.ProcessRate) })
 	row("raw insert of the same rows", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.RawRate) })
 	row("engine share of raw", func(r bench.Result) string { return fmt.Sprintf("%.0f%%", 100*r.Share()) })
-	row(fmt.Sprintf("peak heap growth, %d items", max(1, *items/5)), func(r bench.Result) string { return mib(r.HeapSmall) })
-	row(fmt.Sprintf("peak heap growth, %d items", *items), func(r bench.Result) string { return mib(r.HeapLarge) })
+	for i, n := range bench.HeapSizes(*items) {
+		row(fmt.Sprintf("peak heap growth, %d items", n), func(r bench.Result) string { return mib(r.Heap[i]) })
+	}
 	return tw.Flush()
 }
 

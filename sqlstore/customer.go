@@ -78,12 +78,17 @@ func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*mass
 }
 
 // customerSearch is the condition of a customer search: a case-insensitive substring of the first
-// name, last name, email or business name of the customers row in scope.
+// name, last name, email or business name of the customers row in scope. The search is text, not a
+// pattern: LIKE's wildcards in it match themselves.
 func customerSearch(search string) (string, []any) {
-	like := "%" + strings.ToLower(search) + "%"
-	return "(LOWER(first_name) LIKE ? OR LOWER(last_name) LIKE ? OR LOWER(email) LIKE ? OR LOWER(business_name) LIKE ?)",
+	like := "%" + likeEscaper.Replace(strings.ToLower(search)) + "%"
+	return `(LOWER(first_name) LIKE ? ESCAPE '\' OR LOWER(last_name) LIKE ? ESCAPE '\'` +
+			` OR LOWER(email) LIKE ? ESCAPE '\' OR LOWER(business_name) LIKE ? ESCAPE '\')`,
 		[]any{like, like, like, like}
 }
+
+// likeEscaper escapes LIKE's wildcards and its escape character (ESCAPE '\').
+var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
 
 // collect scans every row with scan and closes rows.
 func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {

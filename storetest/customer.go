@@ -93,6 +93,8 @@ func testCustomerList(t *testing.T, newStore NewStoreFunc) {
 				BusinessName: "Acme Corp"},
 			{ID: "c3", AccountID: "acc1", FirstName: "Cat", LastName: "Ng", Email: "CAT@z.example", Status: "suspended"},
 			{ID: "c4", AccountID: "acc2", FirstName: "Ann", LastName: "Lee", Email: "ann@x.example", Status: "verified"},
+			{ID: "c5", AccountID: "acc2", FirstName: "Dan", LastName: "Ward", Email: "dan_w@q.example", Status: "verified",
+				BusinessName: "100% Dan"},
 		} {
 			c.Type, c.Created = masspay.CustomerPersonal, t0
 			if err := q.CustomerInsert(f.ctx, c); err != nil {
@@ -109,12 +111,17 @@ func testCustomerList(t *testing.T, newStore NewStoreFunc) {
 		wantTotal int
 	}{
 		{"AllNewestFirst", masspay.CustomerFilter{AccountID: "acc1", Page: page}, []string{"c3", "c2", "c1"}, 3},
-		{"OtherAccount", masspay.CustomerFilter{AccountID: "acc2", Page: page}, []string{"c4"}, 1},
+		{"OtherAccount", masspay.CustomerFilter{AccountID: "acc2", Page: page}, []string{"c5", "c4"}, 2},
 		{"EmailIgnoresCase", masspay.CustomerFilter{AccountID: "acc1", Email: "cat@Z.example", Page: page}, []string{"c3"}, 1},
 		{"SearchBusinessName", masspay.CustomerFilter{AccountID: "acc1", Search: "acme", Page: page}, []string{"c2"}, 1},
 		{"SearchFirstName", masspay.CustomerFilter{AccountID: "acc1", Search: "ANN", Page: page}, []string{"c1"}, 1},
 		{"SearchLastName", masspay.CustomerFilter{AccountID: "acc1", Search: "ston", Page: page}, []string{"c2"}, 1},
 		{"SearchEmail", masspay.CustomerFilter{AccountID: "acc1", Search: "z.example", Page: page}, []string{"c3"}, 1},
+		// LIKE's wildcards and its escape are plain characters in a search.
+		{"SearchUnderscoreIsLiteral", masspay.CustomerFilter{AccountID: "acc2", Search: "_", Page: page}, []string{"c5"}, 1},
+		{"SearchPercentIsLiteral", masspay.CustomerFilter{AccountID: "acc2", Search: "0% d", Page: page}, []string{"c5"}, 1},
+		{"SearchPercentIsNoWildcard", masspay.CustomerFilter{AccountID: "acc2", Search: "a%e", Page: page}, []string{}, 0},
+		{"SearchBackslashIsLiteral", masspay.CustomerFilter{AccountID: "acc2", Search: `\_`, Page: page}, []string{}, 0},
 		{"Statuses", masspay.CustomerFilter{AccountID: "acc1", Statuses: []string{"verified", "suspended"}, Page: page},
 			[]string{"c3", "c1"}, 2},
 		{"Page", masspay.CustomerFilter{AccountID: "acc1", Page: masspay.Page{Limit: 1, Offset: 1}}, []string{"c2"}, 3},

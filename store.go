@@ -194,7 +194,8 @@ type Q interface {
 	Violations(ctx context.Context) ([]string, error)
 
 	WebhookAttemptInsert(ctx context.Context, a *WebhookAttempt) error
-	WebhookAttemptList(ctx context.Context, webhookID string) ([]*WebhookAttempt, error)
+	// WebhookAttemptList returns the attempts made to deliver these webhooks, oldest first.
+	WebhookAttemptList(ctx context.Context, webhookIDs ...string) ([]*WebhookAttempt, error)
 	// WebhookClaim leases due webhooks of unpaused subscriptions (skipping rows another node
 	// holds) and returns them with their subscription and event.
 	WebhookClaim(ctx context.Context, p WebhookClaimParams) ([]*WebhookDelivery, error)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -147,6 +148,12 @@ func TestWebhookDelivery(t *testing.T) {
 	}
 	if apptest.Dig(as[2], "request", "body") != string(bodies[0]) || apptest.Dig(as[0], "response", "body") != "not yet" {
 		t.Fatalf("attempt = %v", as[2])
+	}
+	// The list shows each webhook with the same attempts.
+	list = e.Get("/webhook-subscriptions/" + sub + "/webhooks").OK(t)
+	listed := apptest.Dig(list, "_embedded", "webhooks").([]any)[0].(map[string]any)
+	if !reflect.DeepEqual(listed["attempts"], wh["attempts"]) {
+		t.Fatalf("listed attempts = %v, want %v", listed["attempts"], wh["attempts"])
 	}
 	if strings.Contains(string(e.Get("/webhooks/"+whID).Body), "s3cret-for-signing") {
 		t.Fatal("the secret shows in a webhook")

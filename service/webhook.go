@@ -193,14 +193,19 @@ func (s *Service) ListWebhooks(ctx context.Context, p *Principal, f masspay.Webh
 		if err != nil {
 			return err
 		}
+		// One query for the page's attempts, not one per webhook.
 		total, out = n, make([]*WebhookDetail, len(list))
+		ids := make([]string, len(list))
+		byID := make(map[string]*WebhookDetail, len(list))
 		for i, w := range list {
-			out[i] = &WebhookDetail{Webhook: w}
-			if out[i].Attempts, err = q.WebhookAttemptList(ctx, w.ID); err != nil {
-				return err
-			}
+			out[i], ids[i] = &WebhookDetail{Webhook: w}, w.ID
+			byID[w.ID] = out[i]
 		}
-		return nil
+		attempts, err := q.WebhookAttemptList(ctx, ids...)
+		for _, a := range attempts {
+			byID[a.WebhookID].Attempts = append(byID[a.WebhookID].Attempts, a)
+		}
+		return err
 	})
 	return out, total, err
 }

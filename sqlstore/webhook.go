@@ -1,9 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"masspay"
@@ -298,24 +301,35 @@ func (q *q) WebhookAttemptInsert(ctx context.Context, a *masspay.WebhookAttempt)
 	return err
 }
 
-func (q *q) WebhookAttemptList(ctx context.Context, webhookID string) ([]*masspay.WebhookAttempt, error) {
-	rows, err := q.query(ctx, `SELECT id, webhook_id, request_time, url, request_headers, request_body, response_time,
- response_headers, status_code, response_body FROM webhook_attempts WHERE webhook_id = ? ORDER BY seq`, webhookID)
-	if err != nil {
-		return nil, err
+func (q *q) WebhookAttemptList(ctx context.Context, webhookIDs ...string) ([]*masspay.WebhookAttempt, error) {
+	type seqAttempt struct {
+		seq int64
+		a   *masspay.WebhookAttempt
 	}
-	return collect(rows, func(sc interface{ Scan(...any) error }) (*masspay.WebhookAttempt, error) {
+	var list []seqAttempt
+	err := q.queryIDs(ctx, `SELECT seq, id, webhook_id, request_time, url, request_headers, request_body, response_time,
+ response_headers, status_code, response_body FROM webhook_attempts WHERE webhook_id`, webhookIDs, func(rows *sql.Rows) error {
 		var a masspay.WebhookAttempt
-		var reqT, resT int64
+		var seq, reqT, resT int64
 		var reqH, resH string
-		if err := sc.Scan(&a.ID, &a.WebhookID, &reqT, &a.URL, &reqH, &a.RequestBody, &resT, &resH, &a.StatusCode, &a.ResponseBody); err != nil {
-			return nil, err
+		if err := rows.Scan(&seq, &a.ID, &a.WebhookID, &reqT, &a.URL, &reqH, &a.RequestBody, &resT, &resH, &a.StatusCode, &a.ResponseBody); err != nil {
+			return err
 		}
 		a.RequestTime, a.ResponseTime = tm(reqT), tm(resT)
 		_ = json.Unmarshal([]byte(reqH), &a.RequestHeaders)
 		_ = json.Unmarshal([]byte(resH), &a.ResponseHeaders)
-		return &a, nil
+		list = append(list, seqAttempt{seq, &a})
+		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(list, func(a, b seqAttempt) int { return cmp.Compare(a.seq, b.seq) })
+	out := make([]*masspay.WebhookAttempt, len(list))
+	for i, sa := range list {
+		out[i] = sa.a
+	}
+	return out, nil
 }
 
 func (q *q) WebhookRetryInsert(ctx context.Context, r *masspay.WebhookRetry) error {

@@ -244,8 +244,9 @@ func testWebhookClaim(t *testing.T, newStore NewStoreFunc) {
 func testWebhookAttempts(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
 	f.subscription("s1", "acc1")
+	f.subscription("s2", "acc1")
 	f.event("e1", "acc1", 1)
-	w := f.webhooks("s1")[0]
+	w, w2 := f.webhooks("s1")[0], f.webhooks("s2")[0]
 	full := &masspay.WebhookAttempt{ID: "a1", WebhookID: w.ID, RequestTime: at(2), URL: "https://example.com/hooks/s1",
 		RequestHeaders:  []masspay.WebhookHeader{{Name: "X-Dwolla-Topic", Value: "transfer_created"}, {Name: "X-Request-Signature-SHA-256", Value: "ab"}},
 		RequestBody:     `{"id":"e1"}`,
@@ -254,8 +255,11 @@ func testWebhookAttempts(t *testing.T, newStore NewStoreFunc) {
 		StatusCode:      500, ResponseBody: "oops"}
 	none := &masspay.WebhookAttempt{ID: "a2", WebhookID: w.ID, RequestTime: at(4), URL: full.URL, RequestBody: `{"id":"e1"}`,
 		ResponseTime: at(14), ResponseBody: "no response within the time limit"}
+	other := &masspay.WebhookAttempt{ID: "b1", WebhookID: w2.ID, RequestTime: at(3), URL: "https://example.com/hooks/s2",
+		RequestBody: `{"id":"e1"}`, ResponseTime: at(4), StatusCode: 200}
 	f.write(func(q masspay.Q) error {
 		must(t, q.WebhookAttemptInsert(f.ctx, full))
+		must(t, q.WebhookAttemptInsert(f.ctx, other))
 		must(t, q.WebhookAttemptInsert(f.ctx, none))
 		must(t, q.WebhookRetryInsert(f.ctx, &masspay.WebhookRetry{ID: "r1", WebhookID: w.ID, Created: at(20)}))
 		return q.WebhookRetryInsert(f.ctx, &masspay.WebhookRetry{ID: "r2", WebhookID: w.ID, Created: at(21)})
@@ -267,6 +271,14 @@ func testWebhookAttempts(t *testing.T, newStore NewStoreFunc) {
 		wantFull.RequestTime, wantFull.ResponseTime = stored(full.RequestTime), stored(full.ResponseTime)
 		wantNone.RequestTime, wantNone.ResponseTime = stored(none.RequestTime), stored(none.ResponseTime)
 		equal(t, "attempts, oldest first", list, []*masspay.WebhookAttempt{&wantFull, &wantNone})
+		wantOther := *other
+		wantOther.RequestTime, wantOther.ResponseTime = stored(other.RequestTime), stored(other.ResponseTime)
+		both, err := q.WebhookAttemptList(f.ctx, w2.ID, w.ID)
+		must(t, err)
+		equal(t, "attempts of two webhooks, oldest first", both, []*masspay.WebhookAttempt{&wantFull, &wantOther, &wantNone})
+		noIDs, err := q.WebhookAttemptList(f.ctx)
+		must(t, err)
+		equal(t, "attempts of no webhook", len(noIDs), 0)
 		retries, err := q.WebhookRetryList(f.ctx, w.ID)
 		must(t, err)
 		equal(t, "retries, oldest first", retries, []*masspay.WebhookRetry{

@@ -4,7 +4,6 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
-	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -52,10 +51,9 @@ func TestMigrationsMatchAcrossBackends(t *testing.T) {
 	}
 }
 
-// Transfers made before migration 00009 get their key hashes when a newer masspay opens the
-// store, and are found by customer and by correlation id afterwards.
-func TestTransferKeyHashBackfill(t *testing.T) {
-	t.Parallel()
+// migratedFrom makes a store at the migrations below version, runs stmts on it, and opens it with
+// this masspay, which applies the rest: data written by an older masspay.
+func migratedFrom(t *testing.T, version int, stmts ...string) *sqlstore.Store {
 	ctx := t.Context()
 	dbURL, dir := apptest.DatabaseURL(t), t.TempDir()
 	var db *sql.DB
@@ -76,38 +74,47 @@ func TestTransferKeyHashBackfill(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer db.Close()
 	conn, err := db.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer conn.Close()
 	var before []sqlstore.Migration
 	for _, m := range ms {
-		if m.Version < 9 {
+		if m.Version < version {
 			before = append(before, m)
 		}
 	}
 	if err := sqlstore.Migrate(ctx, conn, before, dollar); err != nil {
 		t.Fatal(err)
 	}
-	insert := `INSERT INTO transfers (id, account_id, source_id, destination_id, dest_customer_id, correlation_id, amount, status, created)
- VALUES (?, 'acc', 'src', 'dst', ?, ?, 100, 'pending', 0)`
-	if dollar {
-		insert = strings.NewReplacer("?, 'acc'", "$1, 'acc'", "'dst', ?, ?", "'dst', $2, $3").Replace(insert)
-	}
-	old := [][3]string{{"t1", "cust1", "corr-a"}, {"t2", "cust2", ""}, {"t3", "", "corr-b"}, {"t4", "", ""}}
-	for _, r := range old {
-		if _, err := conn.ExecContext(ctx, insert, r[0], r[1], r[2]); err != nil {
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
 		}
 	}
 	conn.Close()
 	db.Close()
-
 	store, err := app.OpenStore(ctx, dir, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer store.Close()
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+// Transfers made before migration 00009 get their key hashes when a newer masspay opens the
+// store, and are found by customer and by correlation id afterwards.
+func TestTransferKeyHashBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	var inserts []string
+	for _, r := range [][3]string{{"t1", "cust1", "corr-a"}, {"t2", "cust2", ""}, {"t3", "", "corr-b"}, {"t4", "", ""}} {
+		inserts = append(inserts, fmt.Sprintf(`INSERT INTO transfers (id, account_id, source_id, destination_id, dest_customer_id,
+ correlation_id, amount, status, created) VALUES ('%s', 'acc', 'src', 'dst', '%s', '%s', 100, 'pending', 0)`, r[0], r[1], r[2]))
+	}
+	store := migratedFrom(t, 9, inserts...)
 	find := func(f masspay.TransferFilter) []string {
 		f.AccountID, f.Limit = "acc", 10
 		var ids []string
@@ -135,6 +142,37 @@ func TestTransferKeyHashBackfill(t *testing.T) {
 	} {
 		if got := fmt.Sprint(find(c.f)); got != c.want {
 			t.Errorf("%+v: %s, want %s", c.f, got, c.want)
+		}
+	}
+}
+
+// Customers made before migration 00011 get their search text when a newer masspay opens the
+// store, and a search finds them by any of its fields, whatever the case.
+func TestCustomerSearchBackfill(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	insert := `INSERT INTO customers (id, account_id, first_name, last_name, email, type, status, business_name, created)
+ VALUES ('%s', 'acc', '%s', '%s', '%s', 'receive-only', 'unverified', '%s', 0)`
+	store := migratedFrom(t, 11,
+		`INSERT INTO accounts (id, name, created) VALUES ('acc', 'Acme', 0)`,
+		fmt.Sprintf(insert, "c1", "Émile", "Müller", "emile@example.com", ""),
+		fmt.Sprintf(insert, "c2", "Ann", "Lee", "ann@example.com", "Straße GmbH"))
+	for _, c := range []struct{ search, want string }{
+		{"MÜLLER", "[c1]"}, {"émile", "[c1]"}, {"STRASSE", "[]"}, {"STRAẞE", "[c2]"}, {"ann@", "[c2]"}, {"example", "[c2 c1]"},
+	} {
+		var ids []string
+		err := store.Read(ctx, func(q masspay.Q) error {
+			cs, _, err := q.CustomerList(ctx, masspay.CustomerFilter{AccountID: "acc", Search: c.search, Page: masspay.Page{Limit: 10}})
+			for _, cu := range cs {
+				ids = append(ids, cu.ID)
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(ids); got != c.want {
+			t.Errorf("search %q: %s, want %s", c.search, got, c.want)
 		}
 	}
 }

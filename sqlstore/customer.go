@@ -31,9 +31,9 @@ func (q *q) CustomerGet(ctx context.Context, id string) (*masspay.Customer, erro
 }
 
 func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
-	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		c.ID, c.AccountID, c.FirstName, c.LastName, c.Email, c.Type, c.Status, c.BusinessName, c.CorrelationID,
-		jsonMap(c.Details), us(c.Created), c.PriorStatus)
+		jsonMap(c.Details), us(c.Created), c.PriorStatus, customerSearchText(c))
 	return q.unique(err)
 }
 
@@ -45,8 +45,8 @@ func (q *q) CustomerUpdate(ctx context.Context, c *masspay.Customer) error {
 		return err
 	}
 	_, err := q.exec(ctx, `UPDATE customers SET first_name = ?, last_name = ?, email = ?, business_name = ?, details = ?,
-		status = ?, prior_status = ? WHERE id = ?`,
-		c.FirstName, c.LastName, c.Email, c.BusinessName, jsonMap(c.Details), c.Status, c.PriorStatus, c.ID)
+		status = ?, prior_status = ?, search_text = ? WHERE id = ?`,
+		c.FirstName, c.LastName, c.Email, c.BusinessName, jsonMap(c.Details), c.Status, c.PriorStatus, customerSearchText(c), c.ID)
 	return q.unique(err)
 }
 
@@ -79,16 +79,28 @@ func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*mass
 
 // customerSearch is the condition of a customer search: a case-insensitive substring of the first
 // name, last name, email or business name of the customers row in scope. The search is text, not a
-// pattern: LIKE's wildcards in it match themselves.
+// pattern: LIKE's wildcards in it match themselves. Both sides are lowercased by masspay (see
+// searchText), as the databases' LOWER differ.
 func customerSearch(search string) (string, []any) {
-	like := "%" + likeEscaper.Replace(strings.ToLower(search)) + "%"
-	return `(LOWER(first_name) LIKE ? ESCAPE '\' OR LOWER(last_name) LIKE ? ESCAPE '\'` +
-			` OR LOWER(email) LIKE ? ESCAPE '\' OR LOWER(business_name) LIKE ? ESCAPE '\')`,
-		[]any{like, like, like, like}
+	search = strings.ReplaceAll(strings.ToLower(search), searchSep, "")
+	return `search_text LIKE ? ESCAPE '\'`, []any{"%" + likeEscaper.Replace(search) + "%"}
 }
 
 // likeEscaper escapes LIKE's wildcards and its escape character (ESCAPE '\').
 var likeEscaper = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`)
+
+// searchSep separates the fields of a search text, so that a search cannot match across two.
+const searchSep = "\x1f"
+
+// searchText is what a customer search looks in: the customer's names, email and business name,
+// lowercased (Unicode, the same on every store).
+func searchText(firstName, lastName, email, businessName string) string {
+	return strings.ToLower(strings.Join([]string{firstName, lastName, email, businessName}, searchSep))
+}
+
+func customerSearchText(c *masspay.Customer) string {
+	return searchText(c.FirstName, c.LastName, c.Email, c.BusinessName)
+}
 
 // collect scans every row with scan and closes rows.
 func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {

@@ -102,48 +102,69 @@ func Migrate(ctx context.Context, conn *sql.Conn, ms []Migration, dollar bool) e
 // goSteps are the parts of migrations that SQL cannot do the same on both backends, run in the
 // migration's transaction after its file.
 var goSteps = map[int]func(ctx context.Context, tx *sql.Tx, dollar bool) error{
-	9: fillTransferKeyHashes,
+	9: func(ctx context.Context, tx *sql.Tx, dollar bool) error {
+		// The key hashes (see keyHash) of the transfers made before migration 00009.
+		return backfill(ctx, tx, dollar,
+			`SELECT seq, dest_customer_id, correlation_id FROM transfers
+ WHERE seq > ? AND (dest_customer_id <> '' OR correlation_id <> '') ORDER BY seq LIMIT 1000`,
+			`UPDATE transfers SET dest_customer_hash = ?, correlation_hash = ? WHERE seq = ?`,
+			func(in []string) []any { return []any{keyHash(in[0]), keyHash(in[1])} })
+	},
+	11: func(ctx context.Context, tx *sql.Tx, dollar bool) error {
+		// The search text (see searchText) of the customers made before migration 00011.
+		return backfill(ctx, tx, dollar,
+			`SELECT seq, first_name, last_name, email, business_name FROM customers WHERE seq > ? ORDER BY seq LIMIT 1000`,
+			`UPDATE customers SET search_text = ? WHERE seq = ?`,
+			func(in []string) []any { return []any{searchText(in[0], in[1], in[2], in[3])} })
+	},
 }
 
-// fillTransferKeyHashes computes the key hashes (see keyHash) of the transfers made before
-// migration 00009, a thousand at a time.
-func fillTransferKeyHashes(ctx context.Context, tx *sql.Tx, dollar bool) error {
-	sel := `SELECT seq, dest_customer_id, correlation_id FROM transfers WHERE seq > ? AND (dest_customer_id <> '' OR correlation_id <> '') ORDER BY seq LIMIT 1000`
-	upd := `UPDATE transfers SET dest_customer_hash = ?, correlation_hash = ? WHERE seq = ?`
+// backfill sets columns of existing rows to values computed in Go, a page at a time in seq order.
+// sel selects seq and then the text inputs of the rows after the seq given as its one parameter;
+// upd sets the columns from set's values, followed by the row's seq.
+func backfill(ctx context.Context, tx *sql.Tx, dollar bool, sel, upd string, set func(in []string) []any) error {
 	if dollar {
-		sel = strings.Replace(sel, "?", "$1", 1)
-		upd = `UPDATE transfers SET dest_customer_hash = $1, correlation_hash = $2 WHERE seq = $3`
+		sel, upd = dollars(sel), dollars(upd)
 	}
 	type row struct {
-		seq        int64
-		dest, corr string
+		seq int64
+		in  []string
 	}
 	for after := int64(0); ; {
 		rows, err := tx.QueryContext(ctx, sel, after)
 		if err != nil {
 			return err
 		}
-		var batch []row
+		cols, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		var page []row
 		for rows.Next() {
-			var r row
-			if err := rows.Scan(&r.seq, &r.dest, &r.corr); err != nil {
+			r := row{in: make([]string, len(cols)-1)}
+			dest := []any{&r.seq}
+			for i := range r.in {
+				dest = append(dest, &r.in[i])
+			}
+			if err := rows.Scan(dest...); err != nil {
 				rows.Close()
 				return err
 			}
-			batch = append(batch, r)
+			page = append(page, r)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
 			return err
 		}
-		if len(batch) == 0 {
+		if len(page) == 0 {
 			return nil
 		}
-		for _, r := range batch {
-			if _, err := tx.ExecContext(ctx, upd, keyHash(r.dest), keyHash(r.corr), r.seq); err != nil {
+		for _, r := range page {
+			if _, err := tx.ExecContext(ctx, upd, append(set(r.in), r.seq)...); err != nil {
 				return err
 			}
 		}
-		after = batch[len(batch)-1].seq
+		after = page[len(page)-1].seq
 	}
 }

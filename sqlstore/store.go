@@ -171,6 +171,13 @@ func (s *Store) bind(query string) string {
 	if v, ok := s.rebound.Load(query); ok {
 		return v.(string)
 	}
+	out := dollars(query)
+	s.rebound.Store(query, out)
+	return out
+}
+
+// dollars numbers query's '?' placeholders as PostgreSQL's $1, $2, ...
+func dollars(query string) string {
 	var b strings.Builder
 	n := 0
 	for _, r := range query {
@@ -182,9 +189,7 @@ func (s *Store) bind(query string) string {
 		}
 		b.WriteRune(r)
 	}
-	out := b.String()
-	s.rebound.Store(query, out)
-	return out
+	return b.String()
 }
 
 // q is a masspay.Q bound to one transaction.

@@ -33,7 +33,7 @@ func (q *q) EventInsertMany(ctx context.Context, events []*masspay.Event) error 
 		"resource_id", "correlation_id", "created"}, rows)); err != nil {
 		return err
 	}
-	return q.insertWebhooks(ctx, events)
+	return q.insertWebhooks(ctx, events) // the fan-out (fanout.go), until the service owns the outbox
 }
 
 func (q *q) EventList(ctx context.Context, f masspay.EventFilter) ([]*masspay.Event, int, error) {

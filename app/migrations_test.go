@@ -48,17 +48,10 @@ func legacyDB(t *testing.T, version int64, stmts ...string) (dir, dbURL string, 
 	ctx := t.Context()
 	dbURL, dir = apptest.DatabaseURL(t), t.TempDir()
 	ms := sqlite.Migrations()
-	var err error
 	if dbURL != "" {
 		ms = postgres.Migrations()
-		db, err = sql.Open("pgx", dbURL)
-	} else {
-		db, err = sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
 	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
+	db = rawDB(t, dir, dbURL)
 	db.SetMaxOpenConns(1) // one session: PostgreSQL's search_path, SQLite's one writer
 	files, err := ms.Files()
 	if err != nil {
@@ -148,7 +141,7 @@ func TestUpgradeFromFormerRunner(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	db = reopen(t, dir, dbURL)
+	db = rawDB(t, dir, dbURL)
 	var got []int64
 	rows, err := db.QueryContext(ctx, `SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY id`)
 	if err != nil {
@@ -174,7 +167,8 @@ func TestUpgradeFromFormerRunner(t *testing.T) {
 	}
 }
 
-func reopen(t *testing.T, dir, dbURL string) *sql.DB {
+// rawDB is a database/sql handle on the store's database, closed when the test ends.
+func rawDB(t *testing.T, dir, dbURL string) *sql.DB {
 	var db *sql.DB
 	var err error
 	if dbURL != "" {

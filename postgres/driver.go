@@ -94,14 +94,5 @@ func (t txn) UpdateItems(ctx context.Context, rows [][]any) (int64, error) {
 // QueryIDs runs prefix for every id at once, as "= ANY" of one array parameter.
 func (t txn) QueryIDs(ctx context.Context, prefix string, ids []string, each func(sqlstore.Row) error) error {
 	rows, err := t.tx.Query(ctx, prefix+` = ANY($1::text[])`, ids)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := each(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlstore.EachRow(rows, err, each)
 }

@@ -167,16 +167,7 @@ func (t *txn) QueryIDs(ctx context.Context, prefix string, ids []string, each fu
 			args = append(args, id)
 		}
 		rows, err := t.Query(ctx, prefix+` IN (`+inList(hi-lo)+`)`, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+		return sqlstore.EachRow(rows, err, each)
 	})
 }
 

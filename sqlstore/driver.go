@@ -39,6 +39,21 @@ type Tx interface {
 	Rollback(ctx context.Context) error
 }
 
+// EachRow calls each for every row of the result of a query that returned rows and err, and
+// closes it: the loop of a driver's QueryIDs.
+func EachRow(rows Rows, err error, each func(Row) error) error {
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := each(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Row is a result row.
 type Row interface{ Scan(dest ...any) error }
 

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -37,6 +38,9 @@ exit codes: 0 every item paid, 1 some items failed, 2 usage, 3 bad input file (n
 4 wrong key or secret, 5 refused by the API (e.g. unknown source), 6 API unreachable,
 7 API server error, 130 interrupted (run the same command again to carry on).
 `
+
+// apiTransport, when set (by tests), carries every request of the API client.
+var apiTransport http.RoundTripper
 
 // apiFlags are the flags of the commands that call the API.
 type apiFlags struct {
@@ -93,6 +97,9 @@ func (a apiFlags) payer(stdout, stderr io.Writer) (*payout.Payer, error) {
 	if err != nil {
 		fmt.Fprintf(stderr, "masspay: --url: %v\n", err)
 		return nil, exitError(exitUsage)
+	}
+	if apiTransport != nil {
+		c.HTTP.Transport = apiTransport
 	}
 	f, ok := stdout.(*os.File)
 	return &payout.Payer{Client: c, Out: stdout, Terminal: ok && term.IsTerminal(int(f.Fd()))}, nil

@@ -43,8 +43,8 @@ func newProgress(out io.Writer, terminal bool, total int) *progress {
 
 func (p *progress) update(n client.ItemCounts) {
 	if p.bar != nil {
-		p.bar.Describe(fmt.Sprintf("%d paid, %d failed", n.Success, n.Failed))
 		p.bar.Set(n.Done())
+		p.bar.Describe(fmt.Sprintf("%d paid, %d failed", n.Success, n.Failed))
 		return
 	}
 	if n.Done() == p.shown || time.Since(p.last) < plainEvery {

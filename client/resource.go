@@ -46,7 +46,8 @@ type MassPayment struct {
 	Metadata      map[string]string `json:"metadata,omitempty"`
 	CorrelationID string            `json:"correlationId,omitempty"`
 	// ItemCounts is masspay's extension of the resource (docs/compatibility.md): the items
-	// pending, succeeded and failed so far. Dwolla's resource has no such field; nil then.
+	// pending, succeeded and failed so far, exact at every chunk's commit. Dwolla's resource has
+	// no such field; nil then, and Counts asks the item list instead.
 	ItemCounts *ItemCounts `json:"itemCounts,omitempty"`
 }
 

@@ -4,17 +4,22 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"masspay"
 	"masspay/apptest"
+	"masspay/client"
 	"masspay/contract"
+	"masspay/payout"
 )
 
 // Every request the commands send goes through the contract check: each answer must be one that
@@ -449,5 +454,82 @@ func TestPayErrors(t *testing.T) {
 	cli(t, context.Background(), env, "pay", file).want(t, exitUsage).oneLine(t, "no --source")
 	if n := len(massPayments(env)); n != 0 {
 		t.Errorf("%d mass payments made", n)
+	}
+}
+
+// dwollaShaped hands the commands mass payments as Dwolla's API has them, without masspay's
+// itemCounts, and counts the item-list totals asked for instead.
+type dwollaShaped struct {
+	next      http.RoundTripper
+	strip     bool
+	stripped  atomic.Int64
+	itemTotal atomic.Int64
+}
+
+func (d *dwollaShaped) RoundTrip(req *http.Request) (*http.Response, error) {
+	res, err := d.next.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	if strings.HasSuffix(req.URL.Path, "/items") && req.URL.Query().Get("limit") == "1" && req.URL.Query().Get("status") != "" {
+		d.itemTotal.Add(1)
+	}
+	if !d.strip || !strings.Contains(req.URL.Path, "/mass-payments/") || strings.HasSuffix(req.URL.Path, "/items") {
+		return res, nil
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	var m map[string]any
+	if json.Unmarshal(body, &m) == nil && m["itemCounts"] != nil {
+		delete(m, "itemCounts")
+		body, _ = json.Marshal(m)
+		d.stripped.Add(1)
+	}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	res.ContentLength = int64(len(body))
+	res.Header.Del("Content-Length")
+	return res, nil
+}
+
+// TestPayCountsBothWays: progress comes from the live counts when the resource carries them
+// (no item-list calls), and from the item list's totals when it does not, as against Dwolla;
+// both give the same figures.
+func TestPayCountsBothWays(t *testing.T) {
+	t.Parallel()
+	env := apptest.Start(t)
+	_, balance := env.Funding(env.Client)
+	payees := env.Payees(env.Client, 30)
+	for _, i := range []int{4, 17} {
+		env.Post("/customers/"+payees[i].CustomerID, map[string]any{"status": "deactivated"}).OK(t)
+	}
+	for _, strip := range []bool{false, true} {
+		rows := "destination,amount\n"
+		for _, p := range payees {
+			rows += fmt.Sprintf("%s,%s\n", p.Href, map[bool]string{false: "1.00", true: "2.00"}[strip])
+		}
+		f, err := payout.Parse("f.csv", strings.NewReader(rows))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c, err := client.New(env.Base, env.Key, env.Secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tr := &dwollaShaped{next: apiTransport, strip: strip}
+		c.HTTP.Transport = tr
+		var out bytes.Buffer
+		o, err := (&payout.Payer{Client: c, Out: &out, Poll: 5 * time.Millisecond}).Pay(context.Background(), f, balance)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.Failed() != 2 || !strings.Contains(out.String(), "progress: 30/30 items done (28 paid, 2 failed)") {
+			t.Errorf("strip=%v: %d failed\n%s", strip, o.Failed(), out.String())
+		}
+		switch {
+		case !strip && tr.itemTotal.Load() != 0:
+			t.Errorf("live counts present, yet %d item-list totals were asked for", tr.itemTotal.Load())
+		case strip && (tr.stripped.Load() == 0 || tr.itemTotal.Load() < 3):
+			t.Errorf("without live counts: %d resources stripped, %d item-list totals", tr.stripped.Load(), tr.itemTotal.Load())
+		}
 	}
 }

@@ -176,7 +176,7 @@ func (c *Client) Do(ctx context.Context, method, href string, body, out any, hea
 		case (status == http.StatusTooManyRequests || status == http.StatusConflict) && attempt < 5:
 			// 429: Dwolla's rate limit. 409: the same Idempotency-Key is still in flight (a
 			// request of an earlier run the server has not finished). Both pass with time.
-			if err := sleep(ctx, retryAfter(hdr, attempt)); err != nil {
+			if err := Sleep(ctx, retryAfter(hdr, attempt)); err != nil {
 				return 0, nil, err
 			}
 			continue
@@ -209,7 +209,8 @@ func retryAfter(h http.Header, attempt int) time.Duration {
 	return time.Duration(attempt+1) * 500 * time.Millisecond
 }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits for d, or until ctx is done (and then returns its error).
+func Sleep(ctx context.Context, d time.Duration) error {
 	t := time.NewTimer(d)
 	defer t.Stop()
 	select {

@@ -231,20 +231,9 @@ func (p *Payer) wait(ctx context.Context, batches []*Batch, total int) error {
 			prog.finish(sum)
 			return nil
 		}
-		if err := sleepCtx(ctx, poll); err != nil {
+		if err := client.Sleep(ctx, poll); err != nil {
 			return err
 		}
-	}
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
 	}
 }
 

@@ -144,50 +144,50 @@ func runPay(ctx context.Context, args []string, getenv func(string) string, stdo
 }
 
 func runResults(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("results", getenv, stderr)
-	api := fs.apiFlags()
-	out := fs.String("out", "", "the CSV file to write (default standard output)")
-	pos, err := fs.parseArgs(args, 1, "results MASS_PAYMENT_URL [--out FILE.csv]")
+	p, href, out, err := batchCommand("results", "the CSV file to write (default standard output)", args, getenv, stderr, stderr)
 	if err != nil {
 		return err
 	}
-	p, err := api.payer(stderr, stderr)
-	if err != nil {
-		return err
-	}
-	if err := checkOut(*out); err != nil {
-		return fail(stderr, err)
-	}
-	rs, err := p.Results(ctx, pos[0])
+	rs, err := p.Results(ctx, href)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if *out == "" {
+	if out == "" {
 		return payout.WriteResults(stdout, rs)
 	}
-	return fail(stderr, writeResultsFile(*out, rs))
+	return fail(stderr, writeResultsFile(out, rs))
 }
 
 func runRetryFailed(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("retry-failed", getenv, stderr)
-	api := fs.apiFlags()
-	out := fs.String("out", "", "write one result row per re-sent item to this CSV file")
-	pos, err := fs.parseArgs(args, 1, "retry-failed MASS_PAYMENT_URL [--out results.csv]")
+	p, href, out, err := batchCommand("retry-failed", "write one result row per re-sent item to this CSV file", args, getenv, stdout, stderr)
 	if err != nil {
 		return err
 	}
-	p, err := api.payer(stdout, stderr)
+	o, err := p.RetryFailed(ctx, href)
 	if err != nil {
-		return err
+		return fail(stderr, err)
+	}
+	return finish(stdout, stderr, o, out)
+}
+
+// batchCommand reads the arguments of a command on one mass payment (MASS_PAYMENT_URL [--out
+// FILE]) and builds its payer, reporting on progress.
+func batchCommand(name, outUsage string, args []string, getenv func(string) string, progress, stderr io.Writer) (*payout.Payer, string, string, error) {
+	fs := newFlagSet(name, getenv, stderr)
+	api := fs.apiFlags()
+	out := fs.String("out", "", outUsage)
+	pos, err := fs.parseArgs(args, 1, name+" MASS_PAYMENT_URL [--out FILE.csv]")
+	if err != nil {
+		return nil, "", "", err
+	}
+	p, err := api.payer(progress, stderr)
+	if err != nil {
+		return nil, "", "", err
 	}
 	if err := checkOut(*out); err != nil {
-		return fail(stderr, err)
+		return nil, "", "", fail(stderr, err)
 	}
-	o, err := p.RetryFailed(ctx, pos[0])
-	if err != nil {
-		return fail(stderr, err)
-	}
-	return finish(stdout, stderr, o, *out)
+	return p, pos[0], *out, nil
 }
 
 func readPayments(name string) (*payout.File, error) {

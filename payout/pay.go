@@ -150,7 +150,15 @@ func (p *Payer) send(ctx context.Context, list, key string, body *client.MassPay
 		return "", false, err
 	}
 	if len(mps) > 0 {
-		return mps[0].Links.Href("self"), true, nil
+		found := mps[0].Links
+		if client.ID(found.Href("source")) != client.ID(body.Links.Href("source")) {
+			// The same payments were sent from another source: paying them again from this
+			// one would pay twice.
+			return "", false, &SourceError{Source: body.Links.Href("source"), Reason: fmt.Sprintf(
+				"these payments were already sent from another source, as %s (from %s); refusing to pay them twice",
+				found.Href("self"), found.Href("source"))}
+		}
+		return found.Href("self"), true, nil
 	}
 	href, err = p.Client.Create(ctx, "/mass-payments", body, key)
 	return href, false, err

@@ -428,7 +428,7 @@ func TestRetryFailed(t *testing.T) {
 func TestPayErrors(t *testing.T) {
 	t.Parallel()
 	env := apptest.Start(t)
-	_, balance := env.Funding(env.Client)
+	bank, balance := env.Funding(env.Client)
 	file := writeFile(t, [][]string{{"destination", "amount"}, {env.Payees(env.Client, 1)[0].Href, "1.00"}})
 
 	wrong := *env
@@ -454,6 +454,14 @@ func TestPayErrors(t *testing.T) {
 	cli(t, context.Background(), env, "pay", file).want(t, exitUsage).oneLine(t, "no --source")
 	if n := len(massPayments(env)); n != 0 {
 		t.Errorf("%d mass payments made", n)
+	}
+
+	// Paid from the balance, the same payments are not paid again from the bank.
+	cli(t, context.Background(), env, "pay", file, "--source", balance).want(t, 0)
+	cli(t, context.Background(), env, "pay", file, "--source", bank).want(t, exitRefused).
+		oneLine(t, "these payments were already sent from another source")
+	if n := len(massPayments(env)); n != 1 {
+		t.Errorf("%d mass payments made, want 1", n)
 	}
 }
 

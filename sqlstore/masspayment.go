@@ -8,7 +8,8 @@ import (
 )
 
 const massPaymentCols = `id, seq, account_id, customer_id, source_id, source_type, status, total, item_count, metadata,
- correlation_id, clearing_source, addenda, funding_transfer_id, next_idx, lease_owner, lease_until, created, completed`
+ correlation_id, clearing_source, addenda, funding_transfer_id, next_idx, lease_owner, lease_until, created, completed,
+ items_succeeded, items_failed`
 
 func scanMassPayment(sc interface{ Scan(...any) error }) (*masspay.MassPayment, error) {
 	var m masspay.MassPayment
@@ -16,7 +17,7 @@ func scanMassPayment(sc interface{ Scan(...any) error }) (*masspay.MassPayment, 
 	var leaseUntil, created, completed int64
 	if err := sc.Scan(&m.ID, &m.Seq, &m.AccountID, &m.CustomerID, &m.SourceID, &m.SourceType, &m.Status, &m.Total,
 		&m.ItemCount, &metadata, &m.CorrelationID, &m.ClearingSource, &m.Addenda, &m.FundingTransferID, &m.NextIdx,
-		&m.LeaseOwner, &leaseUntil, &created, &completed); err != nil {
+		&m.LeaseOwner, &leaseUntil, &created, &completed, &m.Succeeded, &m.Failed); err != nil {
 		return nil, noRows(err)
 	}
 	m.Metadata = parseMap(metadata)
@@ -120,9 +121,11 @@ func (q *q) ItemListPending(ctx context.Context, massPaymentID string, fromIdx, 
 	return collect(rows, scanItem)
 }
 
-// ItemUpdateMany writes the outcome (status, transfer, error) of many items through the
-// backend's bulk update (see Tx.UpdateItems). Only pending items are updated: an item that
-// already has an outcome keeps it, and the chunk fails.
+// ItemUpdateMany writes the outcome (status, transfer, error) of many pending items through the
+// backend's bulk update (see Tx.UpdateItems), and adds them to their mass payments' live counts
+// in the same transaction. Only pending items are updated; if any item already has an outcome,
+// the call fails (a Conflict error) and its transaction with it, so every outcome is counted
+// exactly once.
 func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 	rows := make([][]any, len(items))
 	for i, it := range items {
@@ -138,6 +141,31 @@ func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 	}
 	if int(n) != len(items) {
 		return masspay.Errorf(masspay.ECodeConflict, "%d of %d items were no longer pending", len(items)-int(n), len(items))
+	}
+	type counts struct{ succeeded, failed int }
+	by := map[string]*counts{}
+	var ids []string
+	for _, it := range items {
+		n := by[it.MassPaymentID]
+		if n == nil {
+			n = &counts{}
+			by[it.MassPaymentID] = n
+			ids = append(ids, it.MassPaymentID)
+		}
+		switch it.Status {
+		case masspay.ItemSuccess:
+			n.succeeded++
+		case masspay.ItemFailed:
+			n.failed++
+		}
+	}
+	for _, id := range ids {
+		if n := by[id]; n.succeeded+n.failed > 0 {
+			if _, err := q.exec(ctx, `UPDATE mass_payments SET items_succeeded = items_succeeded + $1, items_failed = items_failed + $2
+ WHERE id = $3`, n.succeeded, n.failed, id); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

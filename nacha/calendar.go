@@ -55,7 +55,9 @@ func dateOnly(t base.Time) time.Time {
 func IsBankingDay(date time.Time) bool { return bankTime(date).IsBankingDay() }
 
 // AddBankingDays is the n-th banking day after date (n >= 1).
-func AddBankingDays(date time.Time, n int) time.Time { return dateOnly(bankTime(date).AddBankingDay(n)) }
+func AddBankingDays(date time.Time, n int) time.Time {
+	return dateOnly(bankTime(date).AddBankingDay(n))
+}
 
 // Window is one cutoff: a banking date and a time of day. A file made for it reaches the ODFI by
 // its cutoff.

@@ -169,9 +169,9 @@ func TestModifier(t *testing.T) {
 
 func TestName(t *testing.T) {
 	for in, want := range map[string]string{
-		"Jane Doe":                        "Jane Doe",
-		"Jürgen Müller":                   "Jurgen Muller",
-		"Zoë 東京 Ltd":                      "Zoe    Ltd",
+		"Jane Doe":                         "Jane Doe",
+		"Jürgen Müller":                    "Jurgen Muller",
+		"Zoë 東京 Ltd":                       "Zoe    Ltd",
 		"A Very Long Business Name Indeed": "A Very Long Business N",
 	} {
 		if got := nacha.Name(in, 22); got != want {

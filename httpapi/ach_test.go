@@ -162,8 +162,8 @@ func TestACHClearing(t *testing.T) {
 	}
 	type want struct {
 		transfer, sec, eff, addenda, side string
-		code                            int
-		amount                          int
+		code                              int
+		amount                            int
 	}
 	for _, w := range []want{
 		{ts1[0], "PPD", "261109", "invoice-1 thanks", "destination", ach.CheckingCredit, 12_34},

@@ -294,7 +294,7 @@ func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 	if err := a.s.store.Read(ctx, func(q masspay.Q) (err error) { pending, err = q.ACHFileListUnwritten(ctx); return err }); err != nil {
 		return nil, err
 	}
-	if len(pending) == 0 {
+	if stale, _ := filepath.Glob(filepath.Join(a.cfg.Dir, tempPattern)); len(pending) == 0 && len(stale) == 0 {
 		return nil, nil
 	}
 	var paths []string

@@ -1,0 +1,322 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"masspay"
+	"masspay/app"
+	"masspay/apptest"
+	"masspay/nacha"
+)
+
+// achArgs are the --clearing ach flags of the tests' servers.
+func achArgs(dir string) []string {
+	return []string{"--clearing", "ach", "--ach-odfi", "121042882", "--ach-company-name", "Acme Payouts",
+		"--ach-company-id", "1234567890", "--ach-dir", dir}
+}
+
+// readACHDir reads every NACHA file of dir back with moov-io/ach (each must validate) and returns
+// its entries by individual id and direction ("D"/"C" suffix), failing on any entry found twice.
+func readACHDir(t *testing.T, dir string) map[string]int {
+	t.Helper()
+	names, _ := filepath.Glob(filepath.Join(dir, "*.ach"))
+	out := map[string]int{}
+	for _, p := range names {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f, err := nacha.Read(b)
+		if err != nil {
+			t.Fatalf("%s does not validate: %v", p, err)
+		}
+		for _, batch := range f.Batches {
+			for _, ed := range batch.GetEntries() {
+				key := strings.TrimSpace(ed.IdentificationNumber) + map[bool]string{true: "D", false: "C"}[ed.TransactionCode == 27 || ed.TransactionCode == 37]
+				if _, dup := out[key]; dup {
+					t.Errorf("entry %s is in two files (again in %s)", key, filepath.Base(p))
+				}
+				out[key] = ed.Amount
+			}
+		}
+	}
+	return out
+}
+
+// `masspay ach cutoff` beside a running `masspay serve --clearing ach`: it writes the file of
+// the balance batch paid through the API, which parses against the API's transfers; `ach ls`
+// lists it; `verify` checks it; a second cutoff finds nothing due.
+func TestACHCutoffBesideServer(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes; skipped with -short")
+	}
+	t.Parallel()
+	bin := buildBinary(t)
+	dir, dbURL := t.TempDir(), apptest.DatabaseURL(t)
+	storeArgs := []string{"--data", dir}
+	if dbURL != "" {
+		storeArgs = []string{"--database", dbURL}
+	}
+	achDir := filepath.Join(t.TempDir(), "files")
+	accountID, key, secret := appsCreate(t, bin, storeArgs...)
+	srv := startServer(t, bin, append(storeArgs, achArgs(achDir)...)...)
+	c := &apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret, AccountID: accountID}
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	env := &apptest.Env{T: t, Store: st, Base: srv.base}
+	_, balance := env.Funding(c)
+	payees := env.Payees(c, 3)
+	body := apptest.MassPayment(balance, "7.25", apptest.Hrefs(payees)...)
+	for i, it := range body["items"].([]any) {
+		it.(map[string]any)["achDetails"] = map[string]any{"destination": map[string]any{"addenda": map[string]any{"values": []string{fmt.Sprintf("invoice %d", i)}}}}
+	}
+	loc := c.Post("/mass-payments", body).Created(t)
+	c.WaitStatus(loc, "complete")
+
+	out, err := exec.Command(bin, append([]string{"ach", "cutoff"}, storeArgs...)...).CombinedOutput()
+	path := strings.TrimSpace(string(out))
+	if err != nil || filepath.Dir(path) != achDir {
+		t.Fatalf("ach cutoff: %v: %s", err, out)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := nacha.Read(b)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	sent := map[string]string{} // individual id -> addenda
+	for _, batch := range f.Batches {
+		for _, ed := range batch.GetEntries() {
+			if ed.Amount != 7_25 || ed.TransactionCode != 22 || batch.GetHeader().StandardEntryClassCode != "PPD" || len(ed.Addenda05) != 1 {
+				t.Errorf("entry %+v", ed)
+				continue
+			}
+			sent[strings.TrimSpace(ed.IdentificationNumber)] = strings.TrimSpace(ed.Addenda05[0].PaymentRelatedInformation)
+		}
+	}
+	items := apptest.Dig(c.Get(loc+"/items").OK(t), "_embedded", "items").([]any)
+	for i, it := range items {
+		tr := c.Get(apptest.Dig(it, "_links", "transfer", "href").(string)).OK(t)
+		id, _ := tr["individualAchId"].(string)
+		if sent[id] != fmt.Sprintf("invoice %d", i) {
+			t.Errorf("transfer %v: individualAchId %q, file's addenda %q", tr["id"], id, sent[id])
+		}
+	}
+	if len(sent) != len(items) {
+		t.Fatalf("%d entries for %d items", len(sent), len(items))
+	}
+
+	out, err = exec.Command(bin, append([]string{"ach", "cutoff"}, storeArgs...)...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "nothing was due") {
+		t.Fatalf("second cutoff: %v: %s", err, out)
+	}
+	out, err = exec.Command(bin, append([]string{"ach", "ls"}, storeArgs...)...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), filepath.Base(path)) || !strings.Contains(string(out), "21.75") {
+		t.Fatalf("ach ls: %v: %s", err, out)
+	}
+	if out, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil {
+		t.Fatalf("verify: %v: %s", err, out)
+	}
+	// verify sees a file that is not recorded.
+	os.WriteFile(filepath.Join(achDir, "stray.ach"), []byte("x"), 0o644)
+	if out, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err == nil || !strings.Contains(string(out), "stray.ach") {
+		t.Fatalf("verify with a stray file: %v: %s", err, out)
+	}
+	os.Remove(filepath.Join(achDir, "stray.ach"))
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Wait()
+}
+
+// TestACHKillDuringCutoffs runs `masspay ach cutoff` again and again beside a real
+// `masspay serve --clearing ach` that accepts and processes batches, SIGKILLs cutoffs at random
+// moments (before, while or after the file is written, before or after the commit) and the
+// server too, and checks that every due transfer ends up in exactly one file on disk and in the
+// store, and that the files on disk are exactly the files recorded.
+func TestACHKillDuringCutoffs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real processes; skipped with -short")
+	}
+	t.Parallel()
+	bin := buildBinary(t)
+	dir, dbURL := t.TempDir(), apptest.DatabaseURL(t)
+	storeArgs := []string{"--data", dir}
+	if dbURL != "" {
+		storeArgs = []string{"--database", dbURL}
+	}
+	achDir := filepath.Join(t.TempDir(), "files")
+	serveArgs := append(append([]string{}, storeArgs...), achArgs(achDir)...)
+	accountID, key, secret := appsCreate(t, bin, storeArgs...)
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
+	client := &apptest.Client{T: t, AccountID: accountID, Key: key, Secret: secret}
+	const batches, perBatch = 9, 400
+	bodies := batchBodies(env, client, batches, perBatch) // every third from the bank
+
+	srv := startServer(t, bin, serveArgs...)
+	located := make([]string, batches)
+	submit := func() {
+		tok, ok := tryToken(&apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret})
+		if !ok {
+			return
+		}
+		sent := 0
+		for i := range bodies {
+			if located[i] != "" {
+				continue
+			}
+			if sent == 2 {
+				return // a few at a time
+			}
+			sent++
+			status, loc, err := postMassPayment(srv.base, tok, fmt.Sprint("ach-kill-", i), bodies[i])
+			if err != nil {
+				return
+			}
+			if status == 201 {
+				located[i] = loc
+			}
+		}
+	}
+	// cutoff runs `masspay ach cutoff` and kills it after a random delay, from half to a little
+	// more than what a cutoff takes (the first half is mostly the process starting; the estimate
+	// follows the runs), unless it ends first.
+	ran, killed := 0, 0
+	took := 300 * time.Millisecond
+	cutoff := func() {
+		start := time.Now()
+		cmd := exec.Command(bin, append([]string{"ach", "cutoff"}, storeArgs...)...)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan error, 1)
+		go func() { done <- cmd.Wait() }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Errorf("ach cutoff: %v: %s", err, out.String())
+			}
+			ran++
+			took = time.Since(start)
+		case <-time.After(took/2 + time.Duration(rand.Int64N(int64(took)*7/10))):
+			cmd.Process.Signal(syscall.SIGKILL)
+			<-done
+			killed++
+			took = took * 5 / 4 // so that about half of them end on their own
+		}
+	}
+
+	// Batches arrive a few at a time, so that most cutoffs find something due.
+	serverKills := 0
+	for round := 0; round < 6; round++ {
+		done := make(chan struct{})
+		go func() { submit(); close(done) }()
+		for range 3 {
+			cutoff()
+		}
+		if round%2 == 1 {
+			srv.kill()
+			serverKills++
+		}
+		<-done
+		if round%2 == 1 {
+			srv = startServer(t, bin, serveArgs...)
+		}
+	}
+	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		submit()
+		n := 0
+		for _, l := range located {
+			if l != "" {
+				n++
+			}
+		}
+		if n == batches {
+			break
+		}
+		if time.Now().After(stop) {
+			t.Fatalf("only %d of %d batches accepted", n, batches)
+		}
+	}
+	// Let the server finish every batch, cutting off (and killing cutoffs) meanwhile.
+	for stop := time.Now().Add(2 * time.Minute); ; {
+		cutoff()
+		var left int
+		st.Read(context.Background(), func(q masspay.Q) error {
+			list, _, err := q.MassPaymentList(context.Background(), masspay.MassPaymentFilter{AccountID: accountID, Page: masspay.Page{Limit: 100}})
+			for _, mp := range list {
+				if mp.Status != masspay.MassPaymentComplete {
+					left++
+				}
+			}
+			return err
+		})
+		if left == 0 {
+			break
+		}
+		if time.Now().After(stop) {
+			t.Fatalf("%d batches not complete", left)
+		}
+	}
+	// A last cutoff that is not killed takes whatever is still due; the server stops cleanly.
+	out, err := exec.Command(bin, append([]string{"ach", "cutoff"}, storeArgs...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("final cutoff: %v: %s", err, out)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("SIGTERM: %v\n%s", err, srv.log())
+	}
+	t.Logf("%d cutoffs ran, %d killed, %d server kills", ran, killed, serverKills)
+
+	// Every balance batch's credits and every bank batch's funding debit, each in exactly one
+	// file; nothing else is due (a bank batch's credits wait for its debit to be processed).
+	entries := readACHDir(t, achDir)
+	var due []*masspay.Transfer
+	var recorded []*masspay.ACHFile
+	var total int
+	st.Read(context.Background(), func(q masspay.Q) (err error) {
+		if due, err = q.ACHTransferListDue(context.Background(), 10); err != nil {
+			return err
+		}
+		recorded, total, err = q.ACHFileList(context.Background(), masspay.Page{Limit: 1000})
+		return err
+	})
+	bankBatches := (batches + 2) / 3
+	want := (batches-bankBatches)*perBatch + bankBatches
+	if len(entries) != want || len(due) != 0 {
+		t.Fatalf("%d entries in the files and %d transfers still due, want %d and 0", len(entries), len(due), want)
+	}
+	sum := 0
+	for _, f := range recorded {
+		sum += f.EntryCount
+	}
+	if sum != want || total != len(recorded) {
+		t.Fatalf("recorded files hold %d entries, want %d", sum, want)
+	}
+	// More files than cutoffs that ran to the end: some were killed after their commit.
+	t.Logf("%d files recorded and on disk", len(recorded))
+	if out, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil || !strings.Contains(string(out), "ok") {
+		t.Fatalf("masspay verify: %v\n%s", err, out)
+	}
+}

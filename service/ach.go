@@ -444,7 +444,7 @@ func (a *ACH) CheckDir(ctx context.Context) ([]string, error) {
 	for name, f := range recorded {
 		b, err := os.ReadFile(filepath.Join(a.cfg.Dir, name))
 		switch {
-		case errors.Is(err, os.ErrNotExist) && !f.Written:
+		case err != nil && !f.Written:
 			out = append(out, fmt.Sprintf("ACH file %s is recorded but not yet written to %s", name, a.cfg.Dir))
 		case err != nil:
 			out = append(out, fmt.Sprintf("ACH file %s is recorded but cannot be read: %v", name, err))

@@ -14,11 +14,12 @@
 //	sqlstore/    the Store on database/sql, shared by both backends (SQL written once, rebound)
 //	sqlite/      opens sqlstore on an embedded SQLite file (modernc.org/sqlite, no cgo)
 //	postgres/    opens sqlstore on PostgreSQL (pgx v5): advisory-locked migrations, LISTEN/NOTIFY
+//	nacha/       NACHA files with moov-io/ach, the Fed calendar, cutoff windows, effective dates
 //	storetest/   the behavioural suite every Store must pass
 //	httpapi/     the Dwolla-compatible HTTP surface (routes.go is the map of the API)
 //	app/         wiring: opens the store, runs the API and the workers (used by cmd and tests)
 //	apptest/     end-to-end test harness: a real server on 127.0.0.1:0, SQLite or PostgreSQL
 //	contract/    validates responses against Dwolla's OpenAPI document, with its corrections
 //	bench/       the benchmark behind `masspay bench`
-//	cmd/masspay/ the binary: serve, apps create, verify, bench
+//	cmd/masspay/ the binary: serve, apps create, verify, ach cutoff|ls, bench
 package masspay

@@ -89,16 +89,18 @@ func (a *ACH) Record(ctx context.Context) error {
 // CutoffResult is what a cutoff did.
 type CutoffResult struct {
 	Window nacha.Window
-	// Closed is false when the window had already been closed (by another node).
+	// Closed is true when this cutoff made the window's file; false when nothing was due (the
+	// window stays open) or the window was closed already (by another node, or early).
 	Closed bool
-	File   *masspay.ACHFile // nil when nothing was due
+	File   *masspay.ACHFile // nil when no file was made
 	Path   string
 }
 
 // Cutoff closes a window: every due bank transfer goes into one file, recorded and then written
 // to the directory. scheduled is the window whose cutoff has passed; nil closes the current
 // window now (the first one not yet closed whose cutoff is still ahead), as `masspay ach cutoff`
-// does.
+// does. A window is closed by the file made for it: when nothing is due, no file is made and the
+// window stays open.
 //
 // The file is recorded, with its bytes, in the same transaction that puts its transfers in it,
 // and written to disk only after that commits: a crash before the commit leaves the transfers
@@ -142,18 +144,15 @@ func (a *ACH) Cutoff(ctx context.Context, scheduled *nacha.Window) (*CutoffResul
 		if err != nil {
 			return err
 		}
-		win := &masspay.ACHWindow{ID: res.Window.ID(), Cutoff: res.Window.Cutoff, Closed: now}
-		if len(entries) > 0 {
-			if res.File, err = a.record(ctx, q, now, res.Window, entries); err != nil {
-				return err
-			}
-			win.FileName = res.File.Name
+		if len(entries) == 0 {
+			// Nothing to send: the window stays open for what arrives before its cutoff.
+			return nil
 		}
-		if err := q.ACHWindowInsert(ctx, win); err != nil {
+		if res.File, err = a.record(ctx, q, now, res.Window, entries); err != nil {
 			return err
 		}
 		res.Closed = true
-		return nil
+		return q.ACHWindowInsert(ctx, &masspay.ACHWindow{ID: res.Window.ID(), Cutoff: res.Window.Cutoff, Closed: now, FileName: res.File.Name})
 	})
 	if err != nil {
 		return nil, err

@@ -71,7 +71,7 @@ func runACHCutoff(ctx context.Context, args []string, getenv func(string) string
 		return err
 	}
 	if res.File == nil {
-		fmt.Fprintf(stdout, "window %s closed: nothing was due\n", res.Window.ID())
+		fmt.Fprintf(stdout, "nothing was due (window %s stays open)\n", res.Window.ID())
 		return nil
 	}
 	fmt.Fprintln(stdout, res.Path)

@@ -16,12 +16,8 @@ const achTick = time.Second
 // uses the same) and writes any file a crash left recorded but not on disk. Nothing under
 // sandbox clearing.
 func startACH(ctx context.Context, svc *service.Service) error {
-	cfg := svc.Config().ACH
-	if cfg == nil {
-		return nil
-	}
-	a, err := svc.ACH(*cfg)
-	if err != nil {
+	a, err := configuredACH(svc)
+	if a == nil {
 		return err
 	}
 	if err := a.Record(ctx); err != nil {
@@ -36,12 +32,8 @@ func startACH(ctx context.Context, svc *service.Service) error {
 // settles entries whose return window is over. A window whose cutoff passed while no server ran
 // is not made late: its transfers go in the next window. Nothing under sandbox clearing.
 func ACHWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
-	cfg := svc.Config().ACH
-	if cfg == nil {
-		return nil
-	}
-	a, err := svc.ACH(*cfg)
-	if err != nil {
+	a, err := configuredACH(svc)
+	if a == nil {
 		return err
 	}
 	now := svc.Config().Now
@@ -79,4 +71,12 @@ func ACHWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service,
 			}
 		}
 	}
+}
+
+// configuredACH is the service's ACH clearing, or nil under sandbox clearing.
+func configuredACH(svc *service.Service) (*service.ACH, error) {
+	if svc.Config().ACH == nil {
+		return nil, nil
+	}
+	return svc.ACH(*svc.Config().ACH)
 }

@@ -25,6 +25,32 @@ func achArgs(dir string) []string {
 		"--ach-company-id", "1234567890", "--ach-dir", dir}
 }
 
+// testStore returns a fresh store for one test: a data directory, a PostgreSQL schema's URL
+// when MASSPAY_TEST_DATABASE_URL is set ("" otherwise), and the flags that name the store.
+func testStore(t *testing.T) (dir, dbURL string, storeArgs []string) {
+	dir, dbURL = t.TempDir(), apptest.DatabaseURL(t)
+	storeArgs = []string{"--data", dir}
+	if dbURL != "" {
+		storeArgs = []string{"--database", dbURL}
+	}
+	return dir, dbURL, storeArgs
+}
+
+// incompleteBatches counts the account's mass payments that are not complete yet.
+func incompleteBatches(st masspay.Store, accountID string) int {
+	var left int
+	st.Read(context.Background(), func(q masspay.Q) error {
+		list, _, err := q.MassPaymentList(context.Background(), masspay.MassPaymentFilter{AccountID: accountID, Page: masspay.Page{Limit: 1000}})
+		for _, mp := range list {
+			if mp.Status != masspay.MassPaymentComplete {
+				left++
+			}
+		}
+		return err
+	})
+	return left
+}
+
 // readACHDir reads every NACHA file of dir back with moov-io/ach (each must validate) and returns
 // its entries by individual id and direction ("D"/"C" suffix), failing on any entry found twice.
 func readACHDir(t *testing.T, dir string) map[string]int {
@@ -62,11 +88,7 @@ func TestACHCutoffBesideServer(t *testing.T) {
 	}
 	t.Parallel()
 	bin := buildBinary(t)
-	dir, dbURL := t.TempDir(), apptest.DatabaseURL(t)
-	storeArgs := []string{"--data", dir}
-	if dbURL != "" {
-		storeArgs = []string{"--database", dbURL}
-	}
+	dir, dbURL, storeArgs := testStore(t)
 	achDir := filepath.Join(t.TempDir(), "files")
 	accountID, key, secret := appsCreate(t, bin, storeArgs...)
 	srv := startServer(t, bin, append(storeArgs, achArgs(achDir)...)...)
@@ -153,11 +175,7 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 	}
 	t.Parallel()
 	bin := buildBinary(t)
-	dir, dbURL := t.TempDir(), apptest.DatabaseURL(t)
-	storeArgs := []string{"--data", dir}
-	if dbURL != "" {
-		storeArgs = []string{"--database", dbURL}
-	}
+	dir, dbURL, storeArgs := testStore(t)
 	achDir := filepath.Join(t.TempDir(), "files")
 	serveArgs := append(append([]string{}, storeArgs...), achArgs(achDir)...)
 	accountID, key, secret := appsCreate(t, bin, storeArgs...)
@@ -261,16 +279,7 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 	// Let the server finish every batch, cutting off (and killing cutoffs) meanwhile.
 	for stop := time.Now().Add(2 * time.Minute); ; {
 		cutoff()
-		var left int
-		st.Read(context.Background(), func(q masspay.Q) error {
-			list, _, err := q.MassPaymentList(context.Background(), masspay.MassPaymentFilter{AccountID: accountID, Page: masspay.Page{Limit: 100}})
-			for _, mp := range list {
-				if mp.Status != masspay.MassPaymentComplete {
-					left++
-				}
-			}
-			return err
-		})
+		left := incompleteBatches(st, accountID)
 		if left == 0 {
 			break
 		}

@@ -329,3 +329,48 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 		t.Fatalf("masspay verify: %v\n%s", err, out)
 	}
 }
+
+// Bad or missing ACH settings stop serve at start with one line naming the flag and what it
+// expects, from flags or from MASSPAY_* variables alike.
+func TestServeACHSettings(t *testing.T) {
+	t.Parallel()
+	base := []string{"serve", "--data", t.TempDir(), "--addr", "127.0.0.1:0", "--clearing", "ach"}
+	good := map[string]string{"MASSPAY_ACH_ODFI": "121042882", "MASSPAY_ACH_COMPANY_NAME": "Acme", "MASSPAY_ACH_COMPANY_ID": "1234567890"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{"MissingODFI", nil, map[string]string{"MASSPAY_ACH_ODFI": ""}, `--ach-odfi "": want the ODFI's 9-digit routing number`},
+		{"ODFICheckDigit", []string{"--ach-odfi", "121042883"}, nil, `--ach-odfi "121042883"`},
+		{"DestinationFromEnv", nil, map[string]string{"MASSPAY_ACH_DESTINATION": "12345"}, `--ach-destination "12345"`},
+		{"CompanyID", []string{"--ach-company-id", "12345"}, nil, `--ach-company-id "12345": want exactly 10 characters`},
+		{"MissingCompanyName", nil, map[string]string{"MASSPAY_ACH_COMPANY_NAME": ""}, `--ach-company-name "": want 1 to 16`},
+		{"Windows", []string{"--ach-windows", "14:45,10:30"}, nil, `--ach-windows "14:45,10:30": want ascending cutoff times`},
+		{"Timezone", nil, map[string]string{"MASSPAY_ACH_TIMEZONE": "Eastern"}, `--ach-timezone "Eastern": want an IANA time zone`},
+		{"ReturnDays", []string{"--ach-return-days", "0"}, nil, `--ach-return-days 0: want a number of banking days`},
+		{"Description", []string{"--ach-entry-description", "MONTHLY PAYOUT"}, nil, `--ach-entry-description "MONTHLY PAYOUT": want 1 to 10`},
+		{"Clearing", nil, map[string]string{"MASSPAY_CLEARING": "achh"}, `--clearing: "achh": want sandbox, ach or auto=DURATION`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			env := map[string]string{}
+			for k, v := range good {
+				env[k] = v
+			}
+			for k, v := range tc.env {
+				env[k] = v
+			}
+			args := append(append([]string{}, base...), tc.args...)
+			if tc.name == "Clearing" {
+				args = args[:len(args)-2]
+			}
+			var stdout, stderr bytes.Buffer
+			err := run(context.Background(), args, func(k string) string { return env[k] }, &stdout, &stderr)
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if err != exitError(2) || len(lines) != 1 || !strings.HasPrefix(lines[0], tc.want) {
+				t.Fatalf("serve: %v, stderr %q; want exit 2 and one line %q...", err, stderr.String(), tc.want)
+			}
+		})
+	}
+}

@@ -12,7 +12,7 @@ import (
 type Calendar struct {
 	loc        *time.Location
 	eastern    *time.Location
-	windows    []int // minutes after midnight, ascending
+	windows    []int // seconds after midnight, ascending
 	returnDays int
 }
 
@@ -67,8 +67,14 @@ type Window struct {
 	SameDay bool      // at or before FedACH's last same-day deadline (16:45 Eastern)
 }
 
-// ID names the window: its date and local time, e.g. "2026-11-30T10:30".
-func (w Window) ID() string { return w.Date.Format("2006-01-02") + "T" + w.Cutoff.Format("15:04") }
+// ID names the window: its date and local time, e.g. "2026-11-30T10:30" (with seconds when the
+// window has them).
+func (w Window) ID() string {
+	if w.Cutoff.Second() != 0 {
+		return w.Date.Format("2006-01-02") + "T" + w.Cutoff.Format("15:04:05")
+	}
+	return w.Date.Format("2006-01-02") + "T" + w.Cutoff.Format("15:04")
+}
 
 func (w Window) String() string { return w.ID() }
 
@@ -78,10 +84,10 @@ func (c *Calendar) on(date time.Time) []Window {
 		return nil
 	}
 	out := make([]Window, len(c.windows))
-	for i, m := range c.windows {
-		cut := time.Date(date.Year(), date.Month(), date.Day(), m/60, m%60, 0, 0, c.loc)
+	for i, s := range c.windows {
+		cut := time.Date(date.Year(), date.Month(), date.Day(), s/3600, s/60%60, s%60, 0, c.loc)
 		e := cut.In(c.eastern)
-		out[i] = Window{Date: date, Cutoff: cut, SameDay: e.Hour()*60+e.Minute() <= lastSameDay}
+		out[i] = Window{Date: date, Cutoff: cut, SameDay: e.Hour()*3600+e.Minute()*60+e.Second() <= lastSameDay}
 	}
 	return out
 }

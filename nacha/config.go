@@ -28,7 +28,8 @@ type Config struct {
 	CompanyID   string `json:"companyId"`
 	// EntryDescription is the company entry description, shown on the receiver's statement.
 	EntryDescription string `json:"entryDescription"`
-	// Windows are the cutoff times of day, in Timezone, ascending ("10:30", "14:45").
+	// Windows are the cutoff times of day, in Timezone, ascending ("10:30", "14:45"; seconds
+	// may be given, "10:30:30").
 	Windows []string `json:"windows"`
 	// Timezone is the IANA zone of the windows and of banking dates.
 	Timezone string `json:"timezone"`
@@ -49,7 +50,7 @@ const (
 	SameDayLimit = 1_000_000_00
 	// lastSameDay is FedACH's last same-day submission deadline, Eastern time: a window after it
 	// makes next-day entries only.
-	lastSameDay = 16*60 + 45
+	lastSameDay = (16*60 + 45) * 60
 )
 
 // WithDefaults fills the settings that have defaults.
@@ -103,7 +104,7 @@ func (c Config) Validate() error {
 		return bad("timezone", c.Timezone, "an IANA time zone such as America/New_York")
 	}
 	if _, err := parseWindows(c.Windows); err != nil {
-		return bad("windows", strings.Join(c.Windows, ","), "ascending cutoff times of day as HH:MM, comma-separated (e.g. "+DefaultWindows+")")
+		return bad("windows", strings.Join(c.Windows, ","), "ascending cutoff times of day as HH:MM (or HH:MM:SS), comma-separated (e.g. "+DefaultWindows+")")
 	}
 	if c.ReturnDays < 1 || c.ReturnDays > 60 {
 		return bad("returnDays", strconv.Itoa(c.ReturnDays), "a number of banking days from 1 to 60")
@@ -131,18 +132,24 @@ func ascii(s string, max int) bool {
 	return true
 }
 
-// parseWindows reads "HH:MM" times of day, strictly ascending, as minutes after midnight.
+// parseWindows reads "HH:MM" (or "HH:MM:SS") times of day, strictly ascending, as seconds after
+// midnight.
 func parseWindows(ws []string) ([]int, error) {
 	if len(ws) == 0 {
 		return nil, fmt.Errorf("no windows")
 	}
 	out := make([]int, len(ws))
 	for i, w := range ws {
-		t, err := time.Parse("15:04", strings.TrimSpace(w))
-		if err != nil || len(strings.TrimSpace(w)) != 5 {
+		w = strings.TrimSpace(w)
+		layout := "15:04"
+		if len(w) == 8 {
+			layout = "15:04:05"
+		}
+		t, err := time.Parse(layout, w)
+		if err != nil || len(w) != len(layout) {
 			return nil, fmt.Errorf("window %q is not HH:MM", w)
 		}
-		out[i] = t.Hour()*60 + t.Minute()
+		out[i] = t.Hour()*3600 + t.Minute()*60 + t.Second()
 		if i > 0 && out[i] <= out[i-1] {
 			return nil, fmt.Errorf("windows must ascend")
 		}

@@ -42,6 +42,8 @@ func TestConfigValidate(t *testing.T) {
 		{"DescriptionLong", func(c *nacha.Config) { c.EntryDescription = "PAYOUTS2026X" }, "entryDescription"},
 		{"WindowsDescending", func(c *nacha.Config) { c.Windows = []string{"14:45", "10:30"} }, "windows"},
 		{"WindowNotTime", func(c *nacha.Config) { c.Windows = []string{"25:00"} }, "windows"},
+		{"WindowSeconds", func(c *nacha.Config) { c.Windows = []string{"10:30:15", "10:30:45"} }, ""},
+		{"WindowHalfSeconds", func(c *nacha.Config) { c.Windows = []string{"10:30:1"} }, "windows"},
 		{"Timezone", func(c *nacha.Config) { c.Timezone = "Mars/Olympus" }, "timezone"},
 		{"ReturnDays", func(c *nacha.Config) { c.ReturnDays = -1 }, "returnDays"},
 	} {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -372,5 +373,149 @@ func TestServeACHSettings(t *testing.T) {
 				t.Fatalf("serve: %v, stderr %q; want exit 2 and one line %q...", err, stderr.String(), tc.want)
 			}
 		})
+	}
+}
+
+// bankingZone returns a time zone in which now is a banking day with at least span left before
+// midnight, or "" when there is none (a weekend or holiday everywhere).
+func bankingZone(now time.Time, span time.Duration) string {
+	for _, z := range []string{"America/New_York", "Pacific/Pago_Pago", "Pacific/Honolulu", "America/Los_Angeles",
+		"UTC", "Europe/Berlin", "Asia/Kolkata", "Asia/Tokyo", "Pacific/Auckland", "Pacific/Kiritimati"} {
+		loc, err := time.LoadLocation(z)
+		if err != nil {
+			continue
+		}
+		l := now.In(loc)
+		day := time.Date(l.Year(), l.Month(), l.Day(), 0, 0, 0, 0, time.UTC)
+		midnight := time.Date(l.Year(), l.Month(), l.Day()+1, 0, 0, 0, 0, loc)
+		if nacha.IsBankingDay(day) && midnight.Sub(l) > span {
+			return z
+		}
+	}
+	return ""
+}
+
+// TestACHKillServerAtCutoffs gives a real `masspay serve --clearing ach` a window every two
+// seconds (in a time zone where today is a banking day) while it accepts and processes batches,
+// SIGKILLs it again and again at random moments, restarts it, and checks that the server made
+// files at its windows and that every due transfer is in exactly one file on disk and in the
+// store, the files on disk being exactly the files recorded.
+func TestACHKillServerAtCutoffs(t *testing.T) {
+	if testing.Short() {
+		t.Skip("kills real processes; skipped with -short")
+	}
+	t.Parallel()
+	zone := bankingZone(time.Now(), 5*time.Minute)
+	if zone == "" {
+		t.Skip("no time zone has a banking day now: the server makes no files (TestACHKillDuringCutoffs still runs)")
+	}
+	loc, _ := time.LoadLocation(zone)
+	bin := buildBinary(t)
+	dir, dbURL, storeArgs := testStore(t)
+	achDir := filepath.Join(t.TempDir(), "files")
+	accountID, key, secret := appsCreate(t, bin, storeArgs...)
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
+	client := &apptest.Client{T: t, AccountID: accountID, Key: key, Secret: secret}
+	const batches, perBatch = 15, 200
+	bodies := batchBodies(env, client, batches, perBatch)
+
+	first := time.Now().Add(5 * time.Second).Truncate(time.Second)
+	var windows, ids []string
+	for i := range 15 {
+		w := first.Add(time.Duration(2*i) * time.Second).In(loc)
+		windows = append(windows, w.Format("15:04:05"))
+		ids = append(ids, w.Format("2006-01-02T15:04:05"))
+	}
+	last := first.Add(28 * time.Second)
+	serveArgs := append(append(append([]string{}, storeArgs...), achArgs(achDir)...),
+		"--ach-timezone", zone, "--ach-windows", strings.Join(windows, ","))
+	srv := startServer(t, bin, serveArgs...)
+	located := make([]string, batches)
+	submit := func() {
+		tok, ok := tryToken(&apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret})
+		if !ok {
+			return
+		}
+		sent := 0
+		for i := range bodies {
+			if located[i] != "" || sent == 1 {
+				continue // one at a time, so that batches keep arriving while windows pass
+			}
+			sent++
+			status, loc, err := postMassPayment(srv.base, tok, fmt.Sprint("ach-serve-kill-", i), bodies[i])
+			if err != nil {
+				return
+			}
+			if status == 201 {
+				located[i] = loc
+			}
+		}
+	}
+	kills := 0
+	for time.Now().Before(last.Add(-3 * time.Second)) {
+		done := make(chan struct{})
+		go func() { submit(); close(done) }()
+		time.Sleep(time.Duration(700+rand.IntN(1500)) * time.Millisecond)
+		srv.kill()
+		kills++
+		<-done
+		srv = startServer(t, bin, serveArgs...)
+	}
+	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		submit()
+		if !slices.Contains(located, "") {
+			break
+		}
+		if time.Now().After(stop) {
+			t.Fatal("not every batch was accepted")
+		}
+	}
+	for stop := time.Now().Add(2 * time.Minute); incompleteBatches(st, accountID) > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(stop) {
+			t.Fatal("batches not complete")
+		}
+	}
+	time.Sleep(time.Until(last.Add(1500 * time.Millisecond))) // the last windows pass in the running server
+	// What arrived after the last window goes in one more file, on demand.
+	if out, err := exec.Command(bin, append([]string{"ach", "cutoff"}, storeArgs...)...).CombinedOutput(); err != nil {
+		t.Fatalf("final cutoff: %v: %s", err, out)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	if err := srv.cmd.Wait(); err != nil {
+		t.Fatalf("SIGTERM: %v\n%s", err, srv.log())
+	}
+
+	entries := readACHDir(t, achDir)
+	var due []*masspay.Transfer
+	var recorded []*masspay.ACHFile
+	st.Read(context.Background(), func(q masspay.Q) (err error) {
+		if due, err = q.ACHTransferListDue(context.Background(), 10); err != nil {
+			return err
+		}
+		recorded, _, err = q.ACHFileList(context.Background(), masspay.Page{Limit: 1000})
+		return err
+	})
+	bankBatches := (batches + 2) / 3
+	want := (batches-bankBatches)*perBatch + bankBatches
+	if len(entries) != want || len(due) != 0 {
+		t.Fatalf("%d entries in the files and %d transfers still due, want %d and 0", len(entries), len(due), want)
+	}
+	byServer := 0
+	for _, f := range recorded {
+		if slices.Contains(ids, f.WindowID) {
+			byServer++
+		}
+	}
+	if byServer < 2 {
+		t.Fatalf("the server made %d files at its windows, want several (recorded: %d)", byServer, len(recorded))
+	}
+	t.Logf("%d server kills; %d files, %d made by the server at its windows (%s)", kills, len(recorded), byServer, zone)
+	if out, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil || !strings.Contains(string(out), "ok") {
+		t.Fatalf("masspay verify: %v\n%s", err, out)
 	}
 }

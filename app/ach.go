@@ -49,6 +49,9 @@ func ACHWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service,
 		t := now()
 		if w, ok := a.Calendar().Passed(last, t); ok {
 			res, err := a.Cutoff(ctx, &w)
+			if err == nil && len(res.Held) > 0 {
+				logger.Error("ach cutoff: transfers over 99,999,999.99 cannot be sent as one entry; they stay pending", "transfers", res.Held)
+			}
 			switch {
 			case err != nil && ctx.Err() == nil:
 				logger.Error("ach cutoff", "window", w.ID(), "error", err)

@@ -222,3 +222,24 @@ func TestACHCrashPoints(t *testing.T) {
 		t.Fatalf("transfer's entries: %+v", entries)
 	}
 }
+
+// A transfer no entry can carry (over 99,999,999.99) is held back and named; the others still go.
+func TestACHHoldsWhatNoEntryCarries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, t.TempDir(), apptest.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, err := service.New(st, service.Config{}).ACH(achConfig(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := payout(t, st, nacha.MaxAmount+1)
+	payout(t, st, 10_00)
+	res, err := a.Cutoff(ctx, nil)
+	if err != nil || res.File == nil || res.File.EntryCount != 1 || len(res.Held) != 1 || res.Held[0] != big {
+		t.Fatalf("cutoff: %+v, %v; want a file of 1 entry and %s held", res, err, big)
+	}
+}

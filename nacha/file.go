@@ -71,6 +71,9 @@ type File struct {
 // MaxFilesPerDay is how many File ID Modifiers a day has: A-Z, then 0-9.
 const MaxFilesPerDay = 36
 
+// MaxAmount is the largest amount an entry's 10-digit field holds: 99,999,999.99.
+const MaxAmount = 99_999_999_99
+
 // MaxTraceSeq is the largest 7-digit trace sequence: the most entries an ODFI's day can hold.
 const MaxTraceSeq = 9_999_999
 
@@ -95,6 +98,11 @@ func FileName(date time.Time, modifier string) string {
 func (c Config) Build(cal *Calendar, created time.Time, modifier string, firstTrace int, entries []Entry) (*File, error) {
 	if len(entries) == 0 {
 		return nil, fmt.Errorf("no entries")
+	}
+	for _, e := range entries {
+		if e.Amount < 1 || e.Amount > MaxAmount {
+			return nil, fmt.Errorf("entry of transfer %s: amount %d cents is outside 1 to %d", e.TransferID, e.Amount, int64(MaxAmount))
+		}
 	}
 	if firstTrace < 1 || firstTrace+len(entries)-1 > MaxTraceSeq {
 		return nil, fmt.Errorf("trace numbers %d to %d are past the day's %d", firstTrace, firstTrace+len(entries)-1, MaxTraceSeq)

@@ -94,6 +94,9 @@ type CutoffResult struct {
 	Closed bool
 	File   *masspay.ACHFile // nil when no file was made
 	Path   string
+	// Held are due transfers no entry can carry (an amount over nacha.MaxAmount): they stay
+	// pending and unsent, and the operator is told.
+	Held []string
 }
 
 // Cutoff closes a window: every due bank transfer goes into one file, recorded and then written
@@ -144,6 +147,16 @@ func (a *ACH) Cutoff(ctx context.Context, scheduled *nacha.Window) (*CutoffResul
 		if err != nil {
 			return err
 		}
+		// One entry no file can carry must not hold back every other transfer.
+		kept := entries[:0]
+		for _, e := range entries {
+			if e.Amount > nacha.MaxAmount {
+				res.Held = append(res.Held, e.TransferID)
+				continue
+			}
+			kept = append(kept, e)
+		}
+		entries = kept
 		if len(entries) == 0 {
 			// Nothing to send: the window stays open for what arrives before its cutoff.
 			return nil

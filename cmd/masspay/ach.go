@@ -70,6 +70,9 @@ func runACHCutoff(ctx context.Context, args []string, getenv func(string) string
 	if err != nil {
 		return err
 	}
+	for _, id := range res.Held {
+		fmt.Fprintf(stderr, "masspay ach: transfer %s is over 99,999,999.99, more than one entry carries; it stays pending\n", id)
+	}
 	if res.File == nil {
 		fmt.Fprintf(stdout, "nothing was due (window %s stays open)\n", res.Window.ID())
 		return nil

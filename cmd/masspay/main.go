@@ -4,6 +4,7 @@
 //	masspay apps create  create an account with a sandbox bank, a balance and API credentials
 //	masspay verify       check a store's invariants
 //	masspay ach cutoff   close the current ACH window now; masspay ach ls lists the files
+//	masspay pay          pay a CSV file through the API (also results, retry-failed)
 package main
 
 import (
@@ -43,6 +44,9 @@ commands:
   ach cutoff    close the current ACH window now and print the NACHA file's path (--clearing ach)
   ach ls        list the NACHA files written
   bench         measure accepting and processing mass payments, and the store's raw insert rate
+  pay           pay a CSV file through the API as mass payments of up to 5,000 items
+  results       export one row per item of a mass payment as CSV
+  retry-failed  re-send the failed items of a complete mass payment, once
 
 Run "masspay <command> -h" for the flags. Every flag can also be set as MASSPAY_<FLAG>
 (upper case, dashes as underscores), e.g. MASSPAY_ADDR, MASSPAY_DATABASE.
@@ -68,6 +72,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runACH(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
+	// Payouts from a spreadsheet, through the API (pay.go).
+	case "pay":
+		return runPay(ctx, args[1:], getenv, stdout, stderr)
+	case "results":
+		return runResults(ctx, args[1:], getenv, stdout, stderr)
+	case "retry-failed":
+		return runRetryFailed(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

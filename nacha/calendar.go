@@ -3,6 +3,7 @@ package nacha
 import (
 	"fmt"
 	"time"
+	_ "time/tzdata" // the windows' zones, also where the system has no zoneinfo (a scratch image)
 
 	"github.com/moov-io/base"
 )

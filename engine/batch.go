@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"masspay"
+	"masspay/service"
 )
 
 // batch is one chunk's view of a mass payment, inside the chunk's transaction.
@@ -79,7 +80,7 @@ func (b *batch) load(ctx context.Context) error {
 		return err
 	}
 	b.mp.FundingTransferID = ft.ID
-	return b.q.EventInsertMany(ctx, masspay.TransferEvents(ft, masspay.TopicBankTransferCreated, b.now)[:1])
+	return service.Publish(ctx, b.q, masspay.TransferEvents(ft, masspay.TopicBankTransferCreated, b.now)[:1]...)
 }
 
 // pay decides each item in order, against its destination as dests has it, and writes the
@@ -152,13 +153,8 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item, dests map[string
 	if err := b.q.ItemUpdateMany(ctx, items); err != nil {
 		return err
 	}
-	if err := b.q.EventInsertMany(ctx, events); err != nil {
+	if err := service.Publish(ctx, b.q, events...); err != nil {
 		return err
-	}
-	if len(events) > 0 {
-		if err := b.q.Notify(ctx, masspay.ChannelWebhooks); err != nil {
-			return err
-		}
 	}
 	b.mp.NextIdx = items[len(items)-1].Idx + 1
 	return b.q.MassPaymentUpdate(ctx, b.mp)
@@ -177,8 +173,5 @@ func (b *batch) complete(ctx context.Context) error {
 		return err
 	}
 	ev := masspay.NewEvent(b.mp.AccountID, b.mp.CustomerID, masspay.TopicMassPaymentCompleted, "mass-payments", b.mp.ID, "", b.now)
-	if err := b.q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
-		return err
-	}
-	return b.q.Notify(ctx, masspay.ChannelWebhooks)
+	return service.Publish(ctx, b.q, ev)
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"masspay"
@@ -25,9 +26,16 @@ type links map[string]link
 // obj is a JSON object rendered in key order by encoding/json.
 type obj = map[string]any
 
+// hal renders resources as HAL documents whose hrefs are absolute, built from the public URL.
+type hal struct {
+	base string // the public URL, without a trailing slash
+}
+
+func newHAL(publicURL string) hal { return hal{base: strings.TrimSuffix(publicURL, "/")} }
+
 // link returns an absolute HAL link to path.
-func (s *Server) link(path, resourceType string) link {
-	return link{Href: s.base + path, Type: MediaType, ResourceType: resourceType}
+func (h hal) link(path, resourceType string) link {
+	return link{Href: h.base + path, Type: MediaType, ResourceType: resourceType}
 }
 
 // money renders cents as Dwolla's amount object.
@@ -50,8 +58,8 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // created answers 201 with an empty body and an absolute Location.
-func (s *Server) created(w http.ResponseWriter, path string) {
-	w.Header().Set("Location", s.base+path)
+func (h hal) created(w http.ResponseWriter, path string) {
+	w.Header().Set("Location", h.base+path)
 	w.Header().Set("Content-Type", MediaType)
 	w.WriteHeader(http.StatusCreated)
 }
@@ -81,7 +89,7 @@ func parsePage(r *http.Request, f *masspay.Fields) masspay.Page {
 
 // collection renders a HAL collection with paging links: first and last always, next and prev
 // when those pages exist. Other query parameters (filters) are kept on every link.
-func (s *Server) collection(r *http.Request, path, embedName string, p masspay.Page, total int, items []obj) obj {
+func (h hal) collection(r *http.Request, path, embedName string, p masspay.Page, total int, items []obj) obj {
 	qs := r.URL.Query()
 	at := func(offset int) link {
 		v := url.Values{}
@@ -92,7 +100,7 @@ func (s *Server) collection(r *http.Request, path, embedName string, p masspay.P
 		}
 		v.Set("limit", strconv.Itoa(p.Limit))
 		v.Set("offset", strconv.Itoa(offset))
-		return link{Href: s.base + path + "?" + v.Encode(), Type: MediaType, ResourceType: embedName}
+		return link{Href: h.base + path + "?" + v.Encode(), Type: MediaType, ResourceType: embedName}
 	}
 	last := 0
 	if total > 0 {
@@ -112,10 +120,10 @@ func (s *Server) collection(r *http.Request, path, embedName string, p masspay.P
 }
 
 // writeList renders list, one page of a total, as a HAL collection at path.
-func writeList[T any](s *Server, w http.ResponseWriter, r *http.Request, path, embedName string, p masspay.Page, total int, list []T, render func(T) obj) {
+func writeList[T any](h hal, w http.ResponseWriter, r *http.Request, path, embedName string, p masspay.Page, total int, list []T, render func(T) obj) {
 	items := make([]obj, len(list))
 	for i, v := range list {
 		items[i] = render(v)
 	}
-	writeJSON(w, http.StatusOK, s.collection(r, path, embedName, p, total, items))
+	writeJSON(w, http.StatusOK, h.collection(r, path, embedName, p, total, items))
 }

@@ -120,7 +120,7 @@ func (s *Server) handleCustomerList(w http.ResponseWriter, r *http.Request, p *s
 	if err != nil {
 		return err
 	}
-	writeList(s, w, r, "/customers", "customers", filter.Page, total, list, s.customerJSON)
+	writeList(s.hal, w, r, "/customers", "customers", filter.Page, total, list, s.customerJSON)
 	return nil
 }
 

@@ -129,7 +129,7 @@ func (s *Server) handleMassPaymentItemsList(w http.ResponseWriter, r *http.Reque
 	if err != nil {
 		return err
 	}
-	writeList(s, w, r, "/mass-payments/"+id+"/items", "items", page, total, items, s.itemJSON)
+	writeList(s.hal, w, r, "/mass-payments/"+id+"/items", "items", page, total, items, s.itemJSON)
 	return nil
 }
 
@@ -157,7 +157,7 @@ func (s *Server) handleMassPaymentsList(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	writeList(s, w, r, path, "mass-payments", page, total, list, s.massPaymentJSON)
+	writeList(s.hal, w, r, path, "mass-payments", page, total, list, s.massPaymentJSON)
 	return nil
 }
 

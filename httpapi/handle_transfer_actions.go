@@ -72,7 +72,7 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *servic
 	if err != nil {
 		return err
 	}
-	writeList(s, w, r, path, "transfers", filter.Page, total, list, s.transferJSON)
+	writeList(s.hal, w, r, path, "transfers", filter.Page, total, list, s.transferJSON)
 	return nil
 }
 

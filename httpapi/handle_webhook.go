@@ -174,7 +174,7 @@ func (s *Server) handleWebhookList(w http.ResponseWriter, r *http.Request, p *se
 	if err != nil {
 		return err
 	}
-	writeList(s, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", filter.Page, total, list, s.renderWebhook)
+	writeList(s.hal, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", filter.Page, total, list, s.renderWebhook)
 	return nil
 }
 

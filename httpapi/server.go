@@ -21,9 +21,9 @@ type Config struct {
 
 // Server serves the API.
 type Server struct {
+	hal
 	svc    *service.Service
 	logger *slog.Logger
-	base   string
 	ready  func() bool
 	mux    router
 }
@@ -49,7 +49,7 @@ func (s *Server) Patterns() []string { return append([]string(nil), *s.mux.patte
 
 // New returns the API's handler.
 func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
-	s := &Server{svc: svc, logger: logger, base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready, mux: router{http.NewServeMux(), new([]string)}}
+	s := &Server{hal: newHAL(cfg.PublicURL), svc: svc, logger: logger, ready: cfg.Ready, mux: router{http.NewServeMux(), new([]string)}}
 	if s.ready == nil {
 		s.ready = func() bool { return true }
 	}

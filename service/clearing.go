@@ -390,10 +390,7 @@ func (c *clearing) settle(t *masspay.Transfer, status, code string) error {
 }
 
 func (c *clearing) flush() error {
-	if len(c.events) == 0 {
-		return nil
-	}
-	return c.q.EventInsertMany(c.ctx, c.events)
+	return Publish(c.ctx, c.q, c.events...)
 }
 
 // transferTopics maps a transfer's new status to its topics: item and balance transfers, and

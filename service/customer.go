@@ -324,7 +324,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p *Principal, in CreateCus
 			verified.CustomerID = c.ID
 			events = append(events, verified)
 		}
-		return q.EventInsertMany(ctx, events)
+		return Publish(ctx, q, events...)
 	})
 	if err != nil {
 		return nil, err

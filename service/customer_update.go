@@ -79,10 +79,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *Principal, id string, i
 		}
 		ev := s.event(p.AccountID, "", topic, "customers", c.ID, "", s.now())
 		ev.CustomerID = c.ID
-		if err := q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
-			return err
-		}
-		return q.Notify(ctx, masspay.ChannelWebhooks)
+		return Publish(ctx, q, ev)
 	})
 	return out, err
 }

@@ -135,8 +135,7 @@ func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in Crea
 		if err := q.FundingSourceInsert(ctx, fs); err != nil {
 			return err
 		}
-		return q.EventInsertMany(ctx, []*masspay.Event{
-			s.event(p.AccountID, fs.CustomerID, masspay.TopicFundingSourceAdded, "funding-sources", fs.ID, "", now)})
+		return Publish(ctx, q, s.event(p.AccountID, fs.CustomerID, masspay.TopicFundingSourceAdded, "funding-sources", fs.ID, "", now))
 	})
 	if err != nil {
 		return nil, err
@@ -283,8 +282,7 @@ func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id stri
 		if err := q.FundingSourceUpdate(ctx, fs); err != nil {
 			return err
 		}
-		return q.EventInsertMany(ctx, []*masspay.Event{
-			s.event(fs.AccountID, fs.CustomerID, topic, "funding-sources", fs.ID, "", now)})
+		return Publish(ctx, q, s.event(fs.AccountID, fs.CustomerID, topic, "funding-sources", fs.ID, "", now))
 	})
 	if err != nil {
 		return nil, err
@@ -336,8 +334,7 @@ func (s *Service) InitiateMicroDeposits(ctx context.Context, p *Principal, id st
 		if err := q.FundingSourceUpdate(ctx, fs); err != nil {
 			return err
 		}
-		return q.EventInsertMany(ctx, []*masspay.Event{
-			s.event(fs.AccountID, fs.CustomerID, masspay.TopicMicroDepositsAdded, "funding-sources", fs.ID, "", now)})
+		return Publish(ctx, q, s.event(fs.AccountID, fs.CustomerID, masspay.TopicMicroDepositsAdded, "funding-sources", fs.ID, "", now))
 	})
 	if err != nil {
 		return nil, err
@@ -388,7 +385,7 @@ func (s *Service) VerifyMicroDeposits(ctx context.Context, p *Principal, id stri
 		if err := q.FundingSourceUpdate(ctx, fs); err != nil {
 			return err
 		}
-		return q.EventInsertMany(ctx, events)
+		return Publish(ctx, q, events...)
 	})
 	if err != nil {
 		return nil, err

@@ -197,10 +197,7 @@ func (s *Service) insertMassPayment(ctx context.Context, p *Principal, req *mass
 			return err
 		}
 		ev := s.event(mp.AccountID, mp.CustomerID, masspay.TopicMassPaymentCreated, "mass-payments", mp.ID, "", now)
-		if err := q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
-			return err
-		}
-		if err := q.Notify(ctx, masspay.ChannelWebhooks); err != nil {
+		if err := Publish(ctx, q, ev); err != nil {
 			return err
 		}
 		if mp.Status == masspay.MassPaymentPending {
@@ -261,10 +258,7 @@ func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id, statu
 			return q.Notify(ctx, masspay.ChannelWork)
 		}
 		ev := s.event(mp.AccountID, mp.CustomerID, masspay.TopicMassPaymentCancelled, "mass-payments", mp.ID, "", s.now())
-		if err := q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
-			return err
-		}
-		return q.Notify(ctx, masspay.ChannelWebhooks)
+		return Publish(ctx, q, ev)
 	})
 	return mp, err
 }

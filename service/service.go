@@ -62,8 +62,6 @@ func (c Config) withDefaults() Config {
 type Service struct {
 	store masspay.Store
 	cfg   Config
-	// renderEvent renders an event as the HTTP layer shows it (see SetEventRenderer).
-	renderEvent func(*masspay.Event) ([]byte, error)
 }
 
 // New returns a Service.

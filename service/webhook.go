@@ -2,8 +2,6 @@ package service
 
 import (
 	"context"
-	"errors"
-
 	"net/url"
 	"strings"
 	"time"
@@ -22,19 +20,6 @@ const (
 // DefaultWebhookRetries is Dwolla's retry schedule: 8 retries over 72 hours.
 var DefaultWebhookRetries = []time.Duration{15 * time.Minute, 45 * time.Minute, 2 * time.Hour, 3 * time.Hour,
 	6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 24 * time.Hour}
-
-// SetEventRenderer installs how an event is rendered (the HTTP layer's document, with absolute
-// links), so that webhooks carry exactly what GET /events/{id} shows. Call it before the
-// workers start.
-func (s *Service) SetEventRenderer(fn func(*masspay.Event) ([]byte, error)) { s.renderEvent = fn }
-
-// RenderEvent renders an event for a webhook body.
-func (s *Service) RenderEvent(e *masspay.Event) ([]byte, error) {
-	if s.renderEvent == nil {
-		return nil, errors.New("render event: no renderer installed")
-	}
-	return s.renderEvent(e)
-}
 
 // retainedSince is the creation time of the oldest event (or webhook) still shown.
 func (s *Service) retainedSince() time.Time { return s.now().Add(-s.cfg.EventRetention) }
@@ -253,7 +238,7 @@ func (s *Service) RetryWebhook(ctx context.Context, p *Principal, id string) (*m
 		if err := q.WebhookUpdate(ctx, w); err != nil {
 			return err
 		}
-		return q.Notify(ctx, masspay.ChannelWebhooks)
+		return wakeWebhooks(ctx, q)
 	})
 	if err != nil {
 		return nil, err

@@ -95,19 +95,13 @@ func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, p 
 	return nil
 }
 
-var customerStatuses = map[string]bool{
-	masspay.CustomerStatusUnverified: true, masspay.CustomerStatusVerified: true, masspay.CustomerStatusRetry: true,
-	masspay.CustomerStatusKBA: true, masspay.CustomerStatusDocument: true, masspay.CustomerStatusSuspended: true,
-	masspay.CustomerStatusDeactivated: true,
-}
-
 func (s *Server) handleCustomerList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 	var f masspay.Fields
 	qs := r.URL.Query()
 	filter := masspay.CustomerFilter{Page: parsePage(r, &f), Search: qs.Get("search"), Email: qs.Get("email")}
 	// SDKs send a list as repeated keys (Python, Node) or with brackets (Ruby's Faraday).
 	for _, st := range append(qs["status"], qs["status[]"]...) {
-		if !customerStatuses[st] {
+		if !masspay.CustomerStatus(st).Valid() {
 			f.Add(masspay.FCodeInvalid, "/status", "Status must be one of unverified, verified, retry, kba, document, suspended, deactivated.")
 			break
 		}

@@ -111,7 +111,7 @@ func (s *Server) handleMassPaymentUpdate(w http.ResponseWriter, r *http.Request,
 	if err := f.Err(); err != nil {
 		return err
 	}
-	mp, err := s.svc.UpdateMassPayment(r.Context(), p, r.PathValue("id"), status)
+	mp, err := s.svc.UpdateMassPayment(r.Context(), p, r.PathValue("id"), masspay.MassPaymentStatus(status))
 	if err != nil {
 		return err
 	}

@@ -45,10 +45,9 @@ func (s *Server) listTransfers(w http.ResponseWriter, r *http.Request, p *servic
 	filter := masspay.TransferFilter{CustomerID: customerID, CorrelationID: qs.Get("correlationId"), Page: parsePage(r, &f)}
 	filter.Search = qs.Get("search")
 	for _, st := range append(qs["status"], qs["status[]"]...) {
-		switch st {
-		case masspay.TransferPending, masspay.TransferProcessed, masspay.TransferCancelled, masspay.TransferFailed:
+		if masspay.TransferStatus(st).Valid() {
 			filter.Statuses = append(filter.Statuses, st)
-		default:
+		} else {
 			f.Add(masspay.FCodeInvalid, "/status", "Status invalid.")
 		}
 	}
@@ -104,7 +103,7 @@ func (s *Server) handleTransferCancel(w http.ResponseWriter, r *http.Request, p 
 	if err != nil {
 		return err
 	}
-	if st, ok := o.m["status"].(string); !ok || st != masspay.TransferCancelled {
+	if st, ok := o.m["status"].(string); !ok || masspay.TransferStatus(st) != masspay.TransferCancelled {
 		f.Add(masspay.FCodeInvalid, "/status", "Status invalid.")
 		return f.Err()
 	}

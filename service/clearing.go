@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -340,7 +341,7 @@ func (c *clearing) lateReturn(t *masspay.Transfer) error {
 
 // unwind ends a pending transfer (or a processed one, on a late return) as failed or cancelled: its posting (if any) is reversed, and
 // the transfers it funds end the same way, with no entries (they were never posted).
-func (s *Service) unwind(c *clearing, t *masspay.Transfer, status, code string) error {
+func (s *Service) unwind(c *clearing, t *masspay.Transfer, status masspay.TransferStatus, code string) error {
 	if t.Posted {
 		from, err := c.postedFrom(t)
 		if err != nil {
@@ -376,8 +377,11 @@ func (c *clearing) fundedBy(t *masspay.Transfer) ([]*masspay.Transfer, error) {
 }
 
 // settle writes a transfer's new state and, when its status changed, its events.
-func (c *clearing) settle(t *masspay.Transfer, status, code string) error {
+func (c *clearing) settle(t *masspay.Transfer, status masspay.TransferStatus, code string) error {
 	moved := t.Status != status
+	if moved && !t.Status.CanBecome(status) {
+		return fmt.Errorf("transfer %s: %s cannot become %s", t.ID, t.Status, status)
+	}
 	t.Status, t.FailureCode = status, code
 	if err := c.q.TransferUpdate(c.ctx, t); err != nil {
 		return err
@@ -395,7 +399,7 @@ func (c *clearing) flush() error {
 
 // transferTopics maps a transfer's new status to its topics: item and balance transfers, and
 // bank legs (funding transfers, deposits).
-var transferTopics = map[string][2]string{
+var transferTopics = map[masspay.TransferStatus][2]string{
 	masspay.TransferProcessed: {masspay.TopicTransferCompleted, masspay.TopicBankTransferCompleted},
 	masspay.TransferFailed:    {masspay.TopicTransferFailed, masspay.TopicBankTransferFailed},
 	masspay.TransferCancelled: {masspay.TopicTransferCancelled, masspay.TopicBankTransferCancelled},
@@ -403,7 +407,7 @@ var transferTopics = map[string][2]string{
 
 // transferEvents are the events of a transfer reaching status (masspay.TransferEvents: one per
 // party). Bank legs (funding transfers, deposits) use the bank_transfer_* topics.
-func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Time) []*masspay.Event {
+func (s *Service) transferEvents(t *masspay.Transfer, status masspay.TransferStatus, now time.Time) []*masspay.Event {
 	topics, ok := transferTopics[status]
 	if !ok {
 		return nil

@@ -34,7 +34,7 @@ var businessTypes = map[string]bool{"soleProprietorship": true, "corporation": t
 
 // sandboxStatuses are the first names that, as in Dwolla's sandbox, give a new personal
 // customer that status instead of verified.
-var sandboxStatuses = map[string]string{
+var sandboxStatuses = map[string]masspay.CustomerStatus{
 	"verified": masspay.CustomerStatusVerified, "retry": masspay.CustomerStatusRetry,
 	"kba": masspay.CustomerStatusKBA, "document": masspay.CustomerStatusDocument,
 	"suspended": masspay.CustomerStatusSuspended,

@@ -1,7 +1,6 @@
 package service
 
 import (
-	"cmp"
 	"context"
 	"errors"
 	"maps"
@@ -90,47 +89,37 @@ func changeStatus(c *masspay.Customer, in UpdateCustomerParams) (string, error) 
 	for _, k := range slices.Sorted(maps.Keys(in.Set)) {
 		f.Add(masspay.FCodeNotAllowed, "/"+k, "%s cannot be updated together with status.", k)
 	}
-	notAllowed := func(msg string) (string, error) {
-		f.Add(masspay.FCodeNotAllowed, "/status", "%s", msg)
-		return "", f.Err()
-	}
+	// The change is judged on a copy: c changes only when the whole request is allowed.
+	next := *c
+	var refused *masspay.FieldError
+	topic := ""
 	switch *in.Status {
 	case "deactivated":
-		switch c.Status {
-		case masspay.CustomerStatusDeactivated:
-			return notAllowed("Customer is already deactivated.")
-		case masspay.CustomerStatusSuspended:
-			return notAllowed("A suspended customer cannot be deactivated.")
-		}
-		if err := f.Err(); err != nil {
-			return "", err
-		}
-		c.PriorStatus, c.Status = c.Status, masspay.CustomerStatusDeactivated
-		return masspay.TopicCustomerDeactivated, nil
+		refused, topic = next.Deactivate(), masspay.TopicCustomerDeactivated
 	case "reactivated":
-		if c.Status != masspay.CustomerStatusDeactivated {
-			return notAllowed("Only a deactivated customer can be reactivated.")
-		}
-		if err := f.Err(); err != nil {
-			return "", err
-		}
-		c.Status, c.PriorStatus = cmp.Or(c.PriorStatus, masspay.CustomerStatusUnverified), ""
-		return masspay.TopicCustomerActivated, nil
+		refused, topic = next.Reactivate(), masspay.TopicCustomerActivated
 	case "suspended":
 		// Only Dwolla can lift a suspension, so a client could never undo one it made here.
-		return notAllowed("Suspending a customer is not supported: a suspension can only be lifted by Dwolla.")
+		refused = &masspay.FieldError{Code: masspay.FCodeNotAllowed, Path: "/status",
+			Message: "Suspending a customer is not supported: a suspension can only be lifted by Dwolla."}
+	default:
+		refused = &masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/status", Message: "Status must be deactivated or reactivated."}
 	}
-	f.Add(masspay.FCodeInvalid, "/status", "Status must be deactivated or reactivated.")
-	return "", f.Err()
+	if refused != nil {
+		f = append(f, *refused)
+	}
+	if err := f.Err(); err != nil {
+		return "", err
+	}
+	*c = next
+	return topic, nil
 }
 
 // changeInfo applies the fields of an information update to c, after checking them as create
 // does, on the customer as it would become.
 func changeInfo(ctx context.Context, q masspay.Q, c *masspay.Customer, set map[string]string) error {
-	switch c.Status {
-	case masspay.CustomerStatusDeactivated, masspay.CustomerStatusSuspended, masspay.CustomerStatusDocument:
-		return masspay.Errorf(masspay.ECodeInvalidResourceState,
-			"A customer with status %s cannot be updated.", c.Status)
+	if !c.CanChangeInfo() {
+		return masspay.Errorf(masspay.ECodeInvalidResourceState, "A customer with status %s cannot be updated.", c.Status)
 	}
 	var f masspay.Fields
 	allowed := customerUpdates[c.Type]

@@ -110,7 +110,7 @@ func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in Crea
 			if err != nil {
 				return err
 			}
-			if c.Status == masspay.CustomerStatusDeactivated || c.Status == masspay.CustomerStatusSuspended {
+			if c.Status.Restricted() {
 				return masspay.Errorf(masspay.ECodeInvalidResourceState, "Customer is %s: it cannot add funding sources.", c.Status)
 			}
 			owned, err := q.FundingSourceList(ctx, masspay.FundingSourceFilter{AccountID: p.AccountID, CustomerID: c.ID})

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"slices"
 	"strings"
 
 	"masspay"
@@ -43,7 +42,7 @@ func (s *Service) CreateMassPayment(ctx context.Context, p *Principal, in *massp
 	// The source is judged even when the body has other problems, so one answer lists them all.
 	if sourceID, ok := masspay.HrefID(in.SourceHref, "funding-sources"); ok {
 		if err := s.store.Read(ctx, func(q masspay.Q) error {
-			_, _, err := s.checkSource(ctx, q, p, sourceID, &fields)
+			_, err := s.checkSource(ctx, q, p, sourceID, &fields)
 			return err
 		}); err != nil {
 			return "", err
@@ -139,36 +138,35 @@ func (s *Service) ReleaseInFlightKeys(ctx context.Context) error {
 }
 
 // checkSource loads the source funding source and judges whether the caller may pay from it.
-func (s *Service) checkSource(ctx context.Context, q masspay.Q, p *Principal, id string, f *masspay.Fields) (*masspay.FundingSource, *masspay.Customer, error) {
-	const path = "/_links/source/href"
+func (s *Service) checkSource(ctx context.Context, q masspay.Q, p *Principal, id string, f *masspay.Fields) (*masspay.FundingSource, error) {
 	fs, err := q.FundingSourceGet(ctx, id)
 	if errors.Is(err, masspay.ErrNoRows) || (err == nil && fs.AccountID != p.AccountID) {
-		f.Add(masspay.FCodeInvalid, path, "Funding source not found.")
-		return nil, nil, nil
+		f.Add(masspay.FCodeInvalid, "/_links/source/href", "Funding source not found.")
+		return nil, nil
 	}
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	if fs.Removed || fs.Status != masspay.FundingVerified || (fs.Type != masspay.FundingBank && fs.Type != masspay.FundingBalance) {
-		f.Add(masspay.FCodeInvalid, path, "Invalid funding source.")
-		return nil, nil, nil
+	refused, err := FundRefusal(ctx, q, fs)
+	if refused != nil {
+		*f = append(*f, *refused)
+		return nil, err
 	}
-	if fs.CustomerID == "" {
-		return fs, nil, nil
+	return fs, err
+}
+
+// FundRefusal says why fs cannot fund a mass payment now, or nil when it can: the rule of
+// masspay.FundingSource.FundRefusal, judged on its owner as the store has it. Accepting a mass
+// payment and paying each chunk of it both ask.
+func FundRefusal(ctx context.Context, q masspay.Q, fs *masspay.FundingSource) (*masspay.FieldError, error) {
+	var owner *masspay.Customer
+	if fs.CustomerID != "" {
+		var err error
+		if owner, err = q.CustomerGet(ctx, fs.CustomerID); err != nil {
+			return nil, err
+		}
 	}
-	c, err := q.CustomerGet(ctx, fs.CustomerID)
-	if err != nil {
-		return nil, nil, err
-	}
-	switch {
-	case c.Status == masspay.CustomerStatusSuspended || c.Status == masspay.CustomerStatusDeactivated:
-		f.Add(masspay.FCodeRestricted, path, "Sender restricted.")
-		return nil, nil, nil
-	case !c.Verified():
-		f.Add(masspay.FCodeInvalid, path, "Invalid funding source.")
-		return nil, nil, nil
-	}
-	return fs, c, nil
+	return fs.FundRefusal(owner), nil
 }
 
 func (s *Service) insertMassPayment(ctx context.Context, p *Principal, req *masspay.MassPaymentRequest, idem Idempotency) (string, error) {
@@ -185,7 +183,7 @@ func (s *Service) insertMassPayment(ctx context.Context, p *Principal, req *mass
 	}
 	err := s.store.Write(ctx, func(q masspay.Q) error {
 		var fields masspay.Fields
-		fs, _, err := s.checkSource(ctx, q, p, req.SourceID, &fields)
+		fs, err := s.checkSource(ctx, q, p, req.SourceID, &fields)
 		if err != nil {
 			return err
 		}
@@ -236,7 +234,7 @@ func (s *Service) massPayment(ctx context.Context, q masspay.Q, p *Principal, id
 }
 
 // UpdateMassPayment moves a deferred mass payment to pending (to process it) or cancelled.
-func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id, status string) (*masspay.MassPayment, error) {
+func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id string, status masspay.MassPaymentStatus) (*masspay.MassPayment, error) {
 	if status != masspay.MassPaymentPending && status != masspay.MassPaymentCancelled {
 		return nil, masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/status",
 			Message: "Invalid status. Allowed types are pending, cancelled."})
@@ -246,9 +244,9 @@ func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id, statu
 		if mp, err = s.massPayment(ctx, q, p, id); err != nil {
 			return err
 		}
-		if mp.Status != masspay.MassPaymentDeferred {
+		if !mp.Status.CanBecome(status) {
 			return masspay.Invalid(masspay.FieldError{Code: masspay.FCodeNotAllowed, Path: "/status",
-				Message: "Status not allowed. Only a deferred mass payment can be updated; this one is " + mp.Status + "."})
+				Message: "Status not allowed. Only a deferred mass payment can be updated; this one is " + string(mp.Status) + "."})
 		}
 		mp.Status = status
 		if err := q.MassPaymentUpdate(ctx, mp); err != nil {
@@ -266,7 +264,7 @@ func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id, statu
 // ListMassPaymentItems returns a page of a mass payment's items, optionally only some statuses.
 func (s *Service) ListMassPaymentItems(ctx context.Context, p *Principal, id string, statuses []string, page masspay.Page) ([]*masspay.Item, int, error) {
 	for _, st := range statuses {
-		if !slices.Contains([]string{masspay.ItemPending, masspay.ItemSuccess, masspay.ItemFailed}, st) {
+		if !masspay.ItemStatus(st).Valid() {
 			return nil, 0, masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/status",
 				Message: "Invalid status. Allowed values are pending, success, failed."})
 		}

@@ -20,17 +20,19 @@ func Publish(ctx context.Context, q masspay.Q, events ...*masspay.Event) error {
 		return err
 	}
 	subs := map[string][]*masspay.WebhookSubscription{}
+	n := 0
 	for _, e := range events {
-		if _, done := subs[e.AccountID]; done {
-			continue
+		list, done := subs[e.AccountID]
+		if !done {
+			var err error
+			if list, err = q.WebhookSubscriptionList(ctx, e.AccountID); err != nil {
+				return err
+			}
+			subs[e.AccountID] = list
 		}
-		list, err := q.WebhookSubscriptionList(ctx, e.AccountID)
-		if err != nil {
-			return err
-		}
-		subs[e.AccountID] = list
+		n += len(list)
 	}
-	var hooks []*masspay.Webhook
+	hooks := make([]*masspay.Webhook, 0, n)
 	for _, e := range events {
 		for _, s := range subs[e.AccountID] {
 			hooks = append(hooks, s.Webhook(e))

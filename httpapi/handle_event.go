@@ -1,17 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
 	"masspay"
 	"masspay/service"
 )
-
-func (s *Server) routesEvents() {
-	s.mux.Handle("GET /events", s.api(s.handleEventList))
-	s.mux.Handle("GET /events/{id}", s.api(s.handleEventGet))
-}
 
 // renderEvent is an event as GET /events/{id} shows it; webhooks carry the same document.
 func (h hal) renderEvent(e *masspay.Event) obj {
@@ -43,24 +39,20 @@ func WebhookBody(publicURL string) func(*masspay.Event) ([]byte, error) {
 	}
 }
 
-func (s *Server) handleEventList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+func handleEventList(
+	h hal,
+	listEvents func(ctx context.Context, p *service.Principal, page masspay.Page) ([]*masspay.Event, int, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		page, err := pageOf(r)
+		if err != nil {
+			return err
+		}
+		list, total, err := listEvents(r.Context(), p, page)
+		if err != nil {
+			return err
+		}
+		writeList(h, w, r, "/events", "events", page, total, list, h.renderEvent)
+		return nil
 	}
-	list, total, err := s.svc.ListEvents(r.Context(), p, page)
-	if err != nil {
-		return err
-	}
-	writeList(s.hal, w, r, "/events", "events", page, total, list, s.renderEvent)
-	return nil
-}
-
-func (s *Server) handleEventGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	e, err := s.svc.GetEvent(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.renderEvent(e))
-	return nil
 }

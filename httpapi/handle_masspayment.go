@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
@@ -10,45 +11,39 @@ import (
 	"masspay/service"
 )
 
-func (s *Server) routesMassPayments() {
-	m := s.mux
-	m.Handle("POST /mass-payments", s.api(s.handleMassPaymentCreate))
-	m.Handle("GET /mass-payments/{id}", s.api(s.handleMassPaymentGet))
-	m.Handle("POST /mass-payments/{id}", s.api(s.handleMassPaymentUpdate))
-	m.Handle("GET /mass-payments/{id}/items", s.api(s.handleMassPaymentItemsList))
-	m.Handle("GET /mass-payment-items/{id}", s.api(s.handleMassPaymentItemGet))
-	m.Handle("GET /accounts/{id}/mass-payments", s.api(s.handleMassPaymentsList))
-	m.Handle("GET /customers/{id}/mass-payments", s.api(s.handleMassPaymentsList))
-}
-
-func (s *Server) handleMassPaymentCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	body, err := readBody(w, r) // kept whole: the Idempotency-Key fingerprint covers its bytes
-	if err != nil {
-		return err
-	}
-	o, err := decodeObject(body, false)
-	if err != nil {
-		return err
-	}
-	var f masspay.Fields
-	o.f = &f
-	in := decodeMassPayment(o)
-	var idem service.Idempotency
-	if key := strings.TrimSpace(r.Header.Get("Idempotency-Key")); key != "" {
-		if len(key) > 255 {
-			return badRequest("Idempotency-Key must be at most 255 characters.")
+func handleMassPaymentCreate(
+	h hal,
+	createMassPayment func(ctx context.Context, p *service.Principal, in *masspay.MassPaymentInput, typeErrs masspay.Fields, idem service.Idempotency) (string, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		body, err := readBody(w, r) // kept whole: the Idempotency-Key fingerprint covers its bytes
+		if err != nil {
+			return err
 		}
-		h := sha256.New()
-		h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
-		h.Write(body)
-		idem = service.Idempotency{Key: key, Fingerprint: hex.EncodeToString(h.Sum(nil))}
+		o, err := decodeObject(body, false)
+		if err != nil {
+			return err
+		}
+		var f masspay.Fields
+		o.f = &f
+		in := decodeMassPayment(o)
+		var idem service.Idempotency
+		if key := strings.TrimSpace(r.Header.Get("Idempotency-Key")); key != "" {
+			if len(key) > 255 {
+				return badRequest("Idempotency-Key must be at most 255 characters.")
+			}
+			h := sha256.New()
+			h.Write([]byte(r.Method + " " + r.URL.Path + "\n"))
+			h.Write(body)
+			idem = service.Idempotency{Key: key, Fingerprint: hex.EncodeToString(h.Sum(nil))}
+		}
+		id, err := createMassPayment(r.Context(), p, in, f, idem)
+		if err != nil {
+			return err
+		}
+		h.created(w, "/mass-payments/"+id)
+		return nil
 	}
-	id, err := s.svc.CreateMassPayment(r.Context(), p, in, f, idem)
-	if err != nil {
-		return err
-	}
-	s.created(w, "/mass-payments/"+id)
-	return nil
 }
 
 // decodeMassPayment reads every field of the seed request, recording type errors in o.f.
@@ -84,81 +79,78 @@ func decodeMassPayment(o jobj) *masspay.MassPaymentInput {
 	return in
 }
 
-func (s *Server) handleMassPaymentGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	mp, err := s.svc.GetMassPayment(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.massPaymentJSON(mp))
-	return nil
-}
-
-func (s *Server) handleMassPaymentUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	o, err := decodeBody(w, r, &f, false)
-	if err != nil {
-		return err
-	}
-	status := o.str("status")
-	for k := range o.m {
-		if k != "status" {
-			f.Add(masspay.FCodeNotAllowed, o.at(k), "Only status can be updated on a mass payment.")
+func handleMassPaymentUpdate(
+	h hal,
+	updateMassPayment func(ctx context.Context, p *service.Principal, id string, status masspay.MassPaymentStatus) (*masspay.MassPayment, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		var f masspay.Fields
+		o, err := decodeBody(w, r, &f, false)
+		if err != nil {
+			return err
 		}
+		status := o.str("status")
+		for k := range o.m {
+			if k != "status" {
+				f.Add(masspay.FCodeNotAllowed, o.at(k), "Only status can be updated on a mass payment.")
+			}
+		}
+		if status == "" && len(f) == 0 {
+			f.Add(masspay.FCodeRequired, "/status", "Status required.")
+		}
+		if err := f.Err(); err != nil {
+			return err
+		}
+		mp, err := updateMassPayment(r.Context(), p, r.PathValue("id"), masspay.MassPaymentStatus(status))
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, h.massPaymentJSON(mp))
+		return nil
 	}
-	if status == "" && len(f) == 0 {
-		f.Add(masspay.FCodeRequired, "/status", "Status required.")
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	mp, err := s.svc.UpdateMassPayment(r.Context(), p, r.PathValue("id"), masspay.MassPaymentStatus(status))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.massPaymentJSON(mp))
-	return nil
 }
 
-func (s *Server) handleMassPaymentItemsList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+func handleMassPaymentItemsList(
+	h hal,
+	listMassPaymentItems func(ctx context.Context, p *service.Principal, id string, statuses []string, page masspay.Page) ([]*masspay.Item, int, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		page, err := pageOf(r)
+		if err != nil {
+			return err
+		}
+		id := r.PathValue("id")
+		items, total, err := listMassPaymentItems(r.Context(), p, id, listParam(r, "status"), page)
+		if err != nil {
+			return err
+		}
+		writeList(h, w, r, "/mass-payments/"+id+"/items", "items", page, total, items, h.itemJSON)
+		return nil
 	}
-	id := r.PathValue("id")
-	items, total, err := s.svc.ListMassPaymentItems(r.Context(), p, id, listParam(r, "status"), page)
-	if err != nil {
-		return err
-	}
-	writeList(s.hal, w, r, "/mass-payments/"+id+"/items", "items", page, total, items, s.itemJSON)
-	return nil
-}
-
-func (s *Server) handleMassPaymentItemGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	it, err := s.svc.GetMassPaymentItem(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.itemJSON(it))
-	return nil
 }
 
 // handleMassPaymentsList serves both /accounts/{id}/mass-payments and /customers/{id}/mass-payments.
-func (s *Server) handleMassPaymentsList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+func handleMassPaymentsList(
+	h hal,
+	listMassPayments func(ctx context.Context, p *service.Principal, accountID, customerID, correlationID string, page masspay.Page) ([]*masspay.MassPayment, int, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		page, err := pageOf(r)
+		if err != nil {
+			return err
+		}
+		id := r.PathValue("id")
+		accountID, customerID, path := id, "", "/accounts/"+id+"/mass-payments"
+		if strings.HasPrefix(r.URL.Path, "/customers/") {
+			accountID, customerID, path = p.AccountID, id, "/customers/"+id+"/mass-payments"
+		}
+		list, total, err := listMassPayments(r.Context(), p, accountID, customerID, r.URL.Query().Get("correlationId"), page)
+		if err != nil {
+			return err
+		}
+		writeList(h, w, r, path, "mass-payments", page, total, list, h.massPaymentJSON)
+		return nil
 	}
-	id := r.PathValue("id")
-	accountID, customerID, path := id, "", "/accounts/"+id+"/mass-payments"
-	if strings.HasPrefix(r.URL.Path, "/customers/") {
-		accountID, customerID, path = p.AccountID, id, "/customers/"+id+"/mass-payments"
-	}
-	list, total, err := s.svc.ListMassPayments(r.Context(), p, accountID, customerID, r.URL.Query().Get("correlationId"), page)
-	if err != nil {
-		return err
-	}
-	writeList(s.hal, w, r, path, "mass-payments", page, total, list, s.massPaymentJSON)
-	return nil
 }
 
 // listParam returns a repeated query parameter, accepting key=a&key=b, key[]=a&key[]=b (Ruby's
@@ -176,13 +168,13 @@ func listParam(r *http.Request, key string) []string {
 	return out
 }
 
-func (s *Server) massPaymentJSON(mp *masspay.MassPayment) obj {
+func (h hal) massPaymentJSON(mp *masspay.MassPayment) obj {
 	self := "/mass-payments/" + mp.ID
 	out := obj{
 		"_links": links{
-			"self":   s.link(self, "mass-payment"),
-			"source": s.link("/funding-sources/"+mp.SourceID, "funding-source"),
-			"items":  s.link(self+"/items", "mass-payment-item"),
+			"self":   h.link(self, "mass-payment"),
+			"source": h.link("/funding-sources/"+mp.SourceID, "funding-source"),
+			"items":  h.link(self+"/items", "mass-payment-item"),
 		},
 		"id":        mp.ID,
 		"status":    mp.Status,
@@ -205,14 +197,14 @@ func (s *Server) massPaymentJSON(mp *masspay.MassPayment) obj {
 	return out
 }
 
-func (s *Server) itemJSON(it *masspay.Item) obj {
+func (h hal) itemJSON(it *masspay.Item) obj {
 	l := links{
-		"self":         s.link("/mass-payment-items/"+it.ID, "mass-payment-item"),
-		"mass-payment": s.link("/mass-payments/"+it.MassPaymentID, "mass-payment"),
-		"destination":  s.link("/funding-sources/"+it.DestinationID, "funding-source"),
+		"self":         h.link("/mass-payment-items/"+it.ID, "mass-payment-item"),
+		"mass-payment": h.link("/mass-payments/"+it.MassPaymentID, "mass-payment"),
+		"destination":  h.link("/funding-sources/"+it.DestinationID, "funding-source"),
 	}
 	if it.TransferID != "" {
-		l["transfer"] = s.link("/transfers/"+it.TransferID, "transfer")
+		l["transfer"] = h.link("/transfers/"+it.TransferID, "transfer")
 	}
 	out := obj{"_links": l, "id": it.ID, "status": it.Status, "amount": money(it.Amount)}
 	if len(it.Metadata) > 0 {

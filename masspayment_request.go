@@ -6,33 +6,52 @@ import (
 	"strings"
 )
 
-// MassPaymentInput is a POST /mass-payments body after JSON decoding: every value as the client
-// sent it, not yet judged.
+// MassPaymentInput is a POST /mass-payments body as decoded: every value as the client sent it,
+// not yet judged.
 type MassPaymentInput struct {
-	SourceHref     string
-	Items          []ItemInput
-	ItemsPresent   bool
-	Status         string
-	Metadata       map[string]string
-	CorrelationID  string
-	ClearingSource string
-	SourceAddenda  []string
-	HasAddenda     bool
+	Links struct {
+		Source Href `json:"source"`
+	} `json:"_links"`
+	Items         *[]ItemInput      `json:"items,max=5000"` // nil: absent; longer than MaxItems: not decoded
+	Status        string            `json:"status"`
+	Metadata      map[string]string `json:"metadata"`
+	CorrelationID string            `json:"correlationId"`
+	Clearing      struct {
+		Source string `json:"source"`
+	} `json:"clearing"`
+	ACHDetails struct {
+		Source AddendaInput `json:"source"`
+	} `json:"achDetails"`
+}
+
+// AddendaInput is achDetails.<side> of a request: addenda.values, nil when absent.
+type AddendaInput struct {
+	Addenda struct {
+		Values *[]string `json:"values"`
+	} `json:"addenda"`
 }
 
 // ItemInput is one item of a MassPaymentInput.
 type ItemInput struct {
-	DestinationHref     string
-	AmountValue         string
-	AmountPresent       bool
-	Currency            string
-	Metadata            map[string]string
-	CorrelationID       string
-	ClearingDestination string
-	ClearingSourceSet   bool // clearing.source was sent on the item, where it is not allowed
-	Addenda             []string
-	HasAddenda          bool
-	ProcessingChannel   string
+	Links struct {
+		Destination Href `json:"destination"`
+	} `json:"_links"`
+	Amount struct {
+		Value    *AmountText `json:"value"`
+		Currency string      `json:"currency"`
+	} `json:"amount"`
+	Metadata      map[string]string `json:"metadata"`
+	CorrelationID string            `json:"correlationId"`
+	Clearing      struct {
+		Source      any    `json:"source"` // not allowed on an item, whatever its value
+		Destination string `json:"destination"`
+	} `json:"clearing"`
+	ACHDetails struct {
+		Destination AddendaInput `json:"destination"`
+	} `json:"achDetails"`
+	ProcessingChannel struct {
+		Destination string `json:"destination"`
+	} `json:"processingChannel"`
 }
 
 // MassPaymentRequest is a validated mass payment request: amounts in cents, ids extracted.
@@ -50,10 +69,10 @@ type MassPaymentRequest struct {
 // Validate judges every field of in, collecting every problem with its JSON-pointer path into f,
 // and returns the request when there is none. itemLimit is the largest amount of one item.
 func (in *MassPaymentInput) Validate(itemLimit int64, f *Fields) *MassPaymentRequest {
-	req := &MassPaymentRequest{Metadata: in.Metadata, CorrelationID: in.CorrelationID, ClearingSource: in.ClearingSource}
-	if in.SourceHref == "" {
+	req := &MassPaymentRequest{Metadata: in.Metadata, CorrelationID: in.CorrelationID, ClearingSource: in.Clearing.Source}
+	if href := in.Links.Source.Href; href == "" {
 		f.Add(FCodeRequired, "/_links/source/href", "Source required.")
-	} else if id, ok := HrefID(in.SourceHref, "funding-sources"); ok {
+	} else if id, ok := HrefID(href, "funding-sources"); ok {
 		req.SourceID = id
 	} else {
 		f.Add(FCodeInvalidFormat, "/_links/source/href", "Source must be a funding source URL (.../funding-sources/{id}).")
@@ -69,44 +88,43 @@ func (in *MassPaymentInput) Validate(itemLimit int64, f *Fields) *MassPaymentReq
 	if in.CorrelationID != "" && !ValidCorrelationID(in.CorrelationID) {
 		f.Add(FCodeInvalidFormat, "/correlationId", "Correlation id must be at least one character and up to 255 characters when supplied.")
 	}
-	switch in.ClearingSource {
+	switch in.Clearing.Source {
 	case "", "standard", "next-available":
 	default:
 		f.Add(FCodeInvalid, "/clearing/source", "Invalid clearing type. Allowed types are standard, next-available.")
 	}
-	if in.HasAddenda {
-		req.Addenda = validAddenda(in.SourceAddenda, "/achDetails/source/addenda/values", f)
-	}
+	req.Addenda = in.ACHDetails.Source.valid("/achDetails/source/addenda/values", f)
 	switch {
-	case !in.ItemsPresent:
+	case in.Items == nil:
 		f.Add(FCodeRequired, "/items", "Items required.")
 		return nil
-	case len(in.Items) == 0:
+	case len(*in.Items) == 0:
 		f.Add(FCodeInvalid, "/items", "Items must contain at least one item.")
 		return nil
-	case len(in.Items) > MaxItems:
+	case len(*in.Items) > MaxItems:
 		f.Add(FCodeInvalid, "/items", "Items exceeded maximum count of %d.", MaxItems)
 		return nil
 	}
-	req.Items = make([]*Item, len(in.Items))
-	for i := range in.Items {
-		it := &in.Items[i]
+	items := *in.Items
+	req.Items = make([]*Item, len(items))
+	for i := range items {
+		it := &items[i]
 		p := fmt.Sprintf("/items/%d", i)
 		item := &Item{Idx: i, Metadata: it.Metadata, CorrelationID: it.CorrelationID, Status: ItemPending,
-			ClearingDestination: it.ClearingDestination, ProcessingChannel: it.ProcessingChannel}
+			ClearingDestination: it.Clearing.Destination, ProcessingChannel: it.ProcessingChannel.Destination}
 		req.Items[i] = item
-		if it.DestinationHref == "" {
+		if href := it.Links.Destination.Href; href == "" {
 			f.Add(FCodeRequired, p+"/_links/destination/href", "Destination required.")
-		} else if id, ok := HrefID(it.DestinationHref, "funding-sources"); ok {
+		} else if id, ok := HrefID(href, "funding-sources"); ok {
 			item.DestinationID = id
 		} else {
 			f.Add(FCodeInvalidFormat, p+"/_links/destination/href", "Destination must be a funding source URL (.../funding-sources/{id}).")
 		}
 		switch {
-		case !it.AmountPresent:
+		case it.Amount.Value == nil:
 			f.Add(FCodeRequired, p+"/amount/value", "Amount required.")
 		default:
-			cents, err := ParseAmount(it.AmountValue)
+			cents, err := ParseAmount(string(*it.Amount.Value))
 			switch {
 			case err != nil || cents == 0:
 				f.Add(FCodeInvalidFormat, p+"/amount/value", "Invalid amount. The supplied amount must be a positive number.")
@@ -117,7 +135,7 @@ func (in *MassPaymentInput) Validate(itemLimit int64, f *Fields) *MassPaymentReq
 				req.Total += cents
 			}
 		}
-		switch it.Currency {
+		switch it.Amount.Currency {
 		case Currency:
 		case "":
 			f.Add(FCodeRequired, p+"/amount/currency", "Currency required.")
@@ -128,16 +146,14 @@ func (in *MassPaymentInput) Validate(itemLimit int64, f *Fields) *MassPaymentReq
 		if it.CorrelationID != "" && !ValidCorrelationID(it.CorrelationID) {
 			f.Add(FCodeInvalidFormat, p+"/correlationId", "Invalid job item correlation ID.")
 		}
-		if it.ClearingSourceSet {
+		if it.Clearing.Source != nil {
 			f.Add(FCodeNotAllowed, p+"/clearing/source", "Source clearing is not allowed on an item; set clearing.source on the mass payment.")
 		}
-		if it.ClearingDestination != "" && it.ClearingDestination != "next-available" {
+		if d := it.Clearing.Destination; d != "" && d != "next-available" {
 			f.Add(FCodeInvalid, p+"/clearing/destination", "Invalid clearing type. The only destination clearing type allowed is next-available.")
 		}
-		if it.HasAddenda {
-			item.Addenda = validAddenda(it.Addenda, p+"/achDetails/destination/addenda/values", f)
-		}
-		switch it.ProcessingChannel {
+		item.Addenda = it.ACHDetails.Destination.valid(p+"/achDetails/destination/addenda/values", f)
+		switch it.ProcessingChannel.Destination {
 		case "", "instant", "real-time-payments":
 		default:
 			f.Add(FCodeInvalid, p+"/processingChannel/destination", "Invalid processing channel. Allowed values are instant, real-time-payments.")
@@ -170,9 +186,13 @@ func validMetadata(m map[string]string, path string, f *Fields) {
 	}
 }
 
-// validAddenda checks achDetails addenda values: exactly one value of at most 80 characters from
-// NACHA's allowed set.
-func validAddenda(values []string, path string, f *Fields) string {
+// valid checks addenda values when they were sent: exactly one value of at most 80 characters
+// from NACHA's allowed set. It returns the value.
+func (a AddendaInput) valid(path string, f *Fields) string {
+	if a.Addenda.Values == nil {
+		return ""
+	}
+	values := *a.Addenda.Values
 	if len(values) != 1 || len(values[0]) == 0 || len(values[0]) > 80 || !addendaChars(values[0]) {
 		f.Add(FCodeInvalidFormat, path, "Ach addenda entries can be up to 80 characters when supplied.")
 		return ""
@@ -212,3 +232,26 @@ func HrefID(href, collection string) (string, bool) {
 
 // MustID returns the last segment of a path such as "/mass-payments/ID".
 func MustID(path string) string { return path[strings.LastIndex(path, "/")+1:] }
+
+// MassPaymentUpdateInput is a POST /mass-payments/{id} body as decoded: only status may be sent.
+type MassPaymentUpdateInput struct {
+	Keys   Keys
+	Status string `json:"status"`
+}
+
+// Validate checks the update: no member but status, and a status a client may ask for (pending
+// to process a deferred mass payment, cancelled to drop it).
+func (in *MassPaymentUpdateInput) Validate(f *Fields) {
+	for _, k := range in.Keys {
+		if k != "status" {
+			f.Add(FCodeNotAllowed, Pointer("", k), "Only status can be updated on a mass payment.")
+		}
+	}
+	switch {
+	case len(*f) > 0:
+	case in.Status == "":
+		f.Add(FCodeRequired, "/status", "Status required.")
+	case MassPaymentStatus(in.Status) != MassPaymentPending && MassPaymentStatus(in.Status) != MassPaymentCancelled:
+		f.Add(FCodeInvalid, "/status", "Invalid status. Allowed types are pending, cancelled.")
+	}
+}

@@ -164,3 +164,28 @@ func TestSubscriptionWebhook(t *testing.T) {
 		t.Fatalf("webhook of a paused subscription is due at %v", pw.NextAt)
 	}
 }
+
+func TestJudgeReportsEachPlaceOnce(t *testing.T) {
+	t.Parallel()
+	typeErrs := masspay.Fields{{Code: masspay.FCodeInvalidFormat, Path: "/items/0", Message: "items[0] must be an object."},
+		{Code: masspay.FCodeInvalidFormat, Path: "/url", Message: "url must be a string."}}
+	got := masspay.Judge(typeErrs, func(f *masspay.Fields) {
+		f.Add(masspay.FCodeRequired, "/items/0/amount/value", "Amount required.") // inside a type error: dropped
+		f.Add(masspay.FCodeRequired, "/url", "Url required.")                     // the same place: dropped
+		f.Add(masspay.FCodeRequired, "/items/01/amount", "kept")                  // a sibling, not inside
+		f.Add(masspay.FCodeRequired, "/secret", "Secret required.")
+	})
+	var paths []string
+	for _, e := range got {
+		paths = append(paths, e.Path)
+	}
+	want := []string{"/items/0", "/url", "/items/01/amount", "/secret"}
+	if len(paths) != len(want) {
+		t.Fatalf("Judge = %v, want %v", paths, want)
+	}
+	for i := range want {
+		if paths[i] != want[i] {
+			t.Fatalf("Judge = %v, want %v", paths, want)
+		}
+	}
+}

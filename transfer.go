@@ -74,3 +74,16 @@ func PostingEntries(t *Transfer, from, to string, now time.Time) []LedgerEntry {
 		{FundingSourceID: to, TransferID: t.ID, Amount: t.Amount, Created: now},
 	}
 }
+
+// TransferCancelInput is a POST /transfers/{id} body as decoded: {"status": "cancelled"} is the
+// only update a transfer takes.
+type TransferCancelInput struct {
+	Status any `json:"status"`
+}
+
+// Validate checks that the body asks to cancel.
+func (in *TransferCancelInput) Validate(f *Fields) {
+	if s, ok := in.Status.(string); !ok || TransferStatus(s) != TransferCancelled {
+		f.Add(FCodeInvalid, "/status", "Status invalid.")
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -11,37 +12,18 @@ import (
 	"masspay/service"
 )
 
+// handleCustomerCreate serves POST /customers. A body with values of the wrong JSON type is
+// answered with those alone.
 func handleCustomerCreate(
 	h hal,
-	createCustomer func(ctx context.Context, p *service.Principal, in service.CreateCustomerParams) (*masspay.Customer, error),
+	createCustomer func(ctx context.Context, p *service.Principal, in *masspay.CustomerInput) (*masspay.Customer, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		in, typeErrs, err := decode[masspay.CustomerInput](w, r)
 		if err != nil {
 			return err
 		}
-		in := service.CreateCustomerParams{
-			FirstName: o.str("firstName"), LastName: o.str("lastName"), Email: o.str("email"), Type: o.str("type"),
-			BusinessName: o.str("businessName"), CorrelationID: o.str("correlationId"),
-			Address1: o.str("address1"), Address2: o.str("address2"), City: o.str("city"), State: o.str("state"),
-			PostalCode: o.str("postalCode"), Phone: o.str("phone"),
-			DateOfBirth: o.str("dateOfBirth"), SSN: o.str("ssn"), EIN: o.str("ein"),
-			BusinessType: o.str("businessType"), BusinessClassification: o.str("businessClassification"),
-			Website: o.str("website"), DoingBusinessAs: o.str("doingBusinessAs"),
-		}
-		o.str("ipAddress") // accepted and not kept; only its type is checked
-		if o.has("controller") {
-			c := o.object("controller")
-			a := c.object("address")
-			in.Controller = &service.ControllerParams{
-				FirstName: c.str("firstName"), LastName: c.str("lastName"), Title: c.str("title"),
-				DateOfBirth: c.str("dateOfBirth"), SSN: c.str("ssn"),
-				Address1: a.str("address1"), Address2: a.str("address2"), Address3: a.str("address3"), City: a.str("city"),
-				StateProvinceRegion: a.str("stateProvinceRegion"), PostalCode: a.str("postalCode"), Country: a.str("country"),
-			}
-		}
-		if err := f.Err(); err != nil {
+		if err := typeErrs.Err(); err != nil {
 			return err
 		}
 		c, err := createCustomer(r.Context(), p, in)
@@ -53,31 +35,41 @@ func handleCustomerCreate(
 	}
 }
 
+// handleCustomerUpdate serves POST /customers/{id}. A body with values of the wrong JSON type is
+// answered with those alone.
 func handleCustomerUpdate(
 	h hal,
-	updateCustomer func(ctx context.Context, p *service.Principal, id string, in service.UpdateCustomerParams) (*masspay.Customer, error),
+	updateCustomer func(ctx context.Context, p *service.Principal, id string, in masspay.CustomerUpdateInput) (*masspay.Customer, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		body, err := readBody(w, r)
 		if err != nil {
 			return err
 		}
-		in := service.UpdateCustomerParams{Set: map[string]string{}}
-		for _, k := range slices.Sorted(maps.Keys(o.m)) {
+		m, err := parseObject(body, false)
+		if err != nil {
+			return err
+		}
+		// The members are the fields to change, by name: each is kept (its type checked only
+		// when some customer can change it), so that the domain refuses what it does not allow.
+		in := masspay.CustomerUpdateInput{Set: map[string]string{}}
+		var typeErrs masspay.Fields
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			var v string
 			switch {
-			case o.m[k] == nil:
+			case m[k] == nil:
 				// null is absent, as on create
 			case k == "status":
-				st := o.str(k)
-				in.Status = &st
-			case service.CustomerUpdateField(k):
-				in.Set[k] = o.str(k)
+				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, masspay.Pointer("", k), -1, &typeErrs)
+				in.Status = &v
+			case masspay.CustomerUpdateField(k):
+				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, masspay.Pointer("", k), -1, &typeErrs)
+				in.Set[k] = v
 			default:
-				in.Set[k] = "" // refused whatever its value; the service says why
+				in.Set[k] = "" // refused whatever its value
 			}
 		}
-		if err := f.Err(); err != nil {
+		if err := typeErrs.Err(); err != nil {
 			return err
 		}
 		c, err := updateCustomer(r.Context(), p, r.PathValue("id"), in)

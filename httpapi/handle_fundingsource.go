@@ -9,31 +9,19 @@ import (
 	"masspay/service"
 )
 
-// optStr returns a pointer to the string at key, nil when absent or null.
-func (o jobj) optStr(key string) *string {
-	if !o.has(key) {
-		return nil
-	}
-	v := o.str(key)
-	return &v
-}
-
 func handleFundingSourceCreate(
 	h hal,
-	createFundingSource func(ctx context.Context, p *service.Principal, in service.CreateFundingSourceParams) (*masspay.FundingSource, error),
+	createFundingSource func(ctx context.Context, p *service.Principal, customerID string, in *masspay.BankInput) (*masspay.FundingSource, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		in, typeErrs, err := decode[masspay.BankInput](w, r)
 		if err != nil {
 			return err
 		}
-		in := service.CreateFundingSourceParams{CustomerID: r.PathValue("id"), RoutingNumber: o.str("routingNumber"),
-			AccountNumber: o.str("accountNumber"), BankAccountType: o.str("bankAccountType"), Name: o.str("name")}
-		if err := f.Err(); err != nil {
+		if err := typeErrs.Err(); err != nil {
 			return err
 		}
-		fs, err := createFundingSource(r.Context(), p, in)
+		fs, err := createFundingSource(r.Context(), p, r.PathValue("id"), in)
 		if err != nil {
 			return err
 		}
@@ -77,20 +65,14 @@ func handleFundingSourceList(
 
 func handleFundingSourceUpdate(
 	h hal,
-	updateFundingSource func(ctx context.Context, p *service.Principal, id string, in service.UpdateFundingSourceParams) (*masspay.FundingSource, error),
+	updateFundingSource func(ctx context.Context, p *service.Principal, id string, in *masspay.FundingSourceUpdateInput) (*masspay.FundingSource, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		in, typeErrs, err := decode[masspay.FundingSourceUpdateInput](w, r)
 		if err != nil {
 			return err
 		}
-		in := service.UpdateFundingSourceParams{Name: o.optStr("name"), RoutingNumber: o.optStr("routingNumber"),
-			AccountNumber: o.optStr("accountNumber"), BankAccountType: o.optStr("bankAccountType")}
-		if b, ok := o.boolean("removed"); ok {
-			in.Removed = &b
-		}
-		if err := f.Err(); err != nil {
+		if err := typeErrs.Err(); err != nil {
 			return err
 		}
 		fs, err := updateFundingSource(r.Context(), p, r.PathValue("id"), in)
@@ -122,13 +104,16 @@ func handleMicroDepositsPost(
 	verifyMicroDeposits func(ctx context.Context, p *service.Principal, id string, amount1, amount2 int64) (*masspay.FundingSource, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, true)
+		body, err := readBody(w, r)
+		if err != nil {
+			return err
+		}
+		in, typeErrs, err := decodeBytes[masspay.MicroDepositsInput](body, true)
 		if err != nil {
 			return err
 		}
 		id := r.PathValue("id")
-		if len(o.m) == 0 {
+		if in.Initiate() {
 			fs, err := initiateMicroDeposits(r.Context(), p, id)
 			if err != nil {
 				return err
@@ -136,8 +121,8 @@ func handleMicroDepositsPost(
 			h.created(w, "/funding-sources/"+fs.ID+"/micro-deposits")
 			return nil
 		}
-		a1, a2 := microDepositAmount(o, "amount1"), microDepositAmount(o, "amount2")
-		if err := f.Err(); err != nil {
+		var a1, a2 int64
+		if err := masspay.Judge(typeErrs, func(f *masspay.Fields) { a1, a2 = in.Validate(f) }).Err(); err != nil {
 			return err
 		}
 		fs, err := verifyMicroDeposits(r.Context(), p, id, a1, a2)
@@ -147,35 +132,6 @@ func handleMicroDepositsPost(
 		writeJSON(w, http.StatusOK, h.microDepositsJSON(fs))
 		return nil
 	}
-}
-
-// microDepositAmount reads {value, currency} at key, recording what is missing or malformed.
-func microDepositAmount(o jobj, key string) int64 {
-	v, present := o.m[key]
-	if !present || v == nil {
-		o.f.Add(masspay.FCodeRequired, o.at(key), "%s required.", key)
-		return 0
-	}
-	if _, ok := v.(map[string]any); !ok {
-		o.wrongType(key, "an object")
-		return 0
-	}
-	a := o.object(key)
-	value, ok := a.amountValue("value")
-	if !ok {
-		if !a.has("value") {
-			o.f.Add(masspay.FCodeRequired, a.at("value"), "%s value required.", key)
-		}
-		return 0
-	}
-	cents, err := masspay.ParseAmount(value)
-	if err != nil {
-		o.f.Add(masspay.FCodeInvalidFormat, a.at("value"), "Invalid amount. The supplied amount must be a positive number with at most 2 decimal places.")
-	}
-	if cur := a.str("currency"); cur != masspay.Currency && (cur != "" || !a.has("currency")) {
-		o.f.Add(masspay.FCodeInvalid, a.at("currency"), "Currency must be USD.")
-	}
-	return cents
 }
 
 // microDepositsJSON renders a bank's micro-deposits. The status is pending, processed (verified),

@@ -20,13 +20,10 @@ func handleMassPaymentCreate(
 		if err != nil {
 			return err
 		}
-		o, err := decodeObject(body, false)
+		in, f, err := decodeBytes[masspay.MassPaymentInput](body, false)
 		if err != nil {
 			return err
 		}
-		var f masspay.Fields
-		o.f = &f
-		in := decodeMassPayment(o)
 		var idem service.Idempotency
 		if key := strings.TrimSpace(r.Header.Get("Idempotency-Key")); key != "" {
 			if len(key) > 255 {
@@ -46,62 +43,16 @@ func handleMassPaymentCreate(
 	}
 }
 
-// decodeMassPayment reads every field of the seed request, recording type errors in o.f.
-func decodeMassPayment(o jobj) *masspay.MassPaymentInput {
-	in := &masspay.MassPaymentInput{}
-	in.SourceHref, _ = o.href("source")
-	in.Status = o.str("status")
-	in.Metadata, _ = o.metadata("metadata")
-	in.CorrelationID = o.str("correlationId")
-	in.ClearingSource = o.object("clearing").str("source")
-	in.SourceAddenda, in.HasAddenda = o.object("achDetails").object("source").object("addenda").strings("values")
-	items, ok := o.array("items")
-	in.ItemsPresent = ok
-	if len(items) > masspay.MaxItems {
-		return in // too many to judge one by one; Validate says so
-	}
-	in.Items = make([]masspay.ItemInput, len(items))
-	for i, v := range items {
-		io := o.elem("items", i, v)
-		it := &in.Items[i]
-		it.DestinationHref, _ = io.href("destination")
-		amount := io.object("amount")
-		it.AmountValue, it.AmountPresent = amount.amountValue("value")
-		it.Currency = amount.str("currency")
-		it.Metadata, _ = io.metadata("metadata")
-		it.CorrelationID = io.str("correlationId")
-		clearing := io.object("clearing")
-		it.ClearingDestination = clearing.str("destination")
-		it.ClearingSourceSet = clearing.has("source")
-		it.Addenda, it.HasAddenda = io.object("achDetails").object("destination").object("addenda").strings("values")
-		it.ProcessingChannel = io.object("processingChannel").str("destination")
-	}
-	return in
-}
-
 func handleMassPaymentUpdate(
 	h hal,
 	updateMassPayment func(ctx context.Context, p *service.Principal, id string, status masspay.MassPaymentStatus) (*masspay.MassPayment, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		in, err := decodeChecked[masspay.MassPaymentUpdateInput](w, r)
 		if err != nil {
 			return err
 		}
-		status := o.str("status")
-		for k := range o.m {
-			if k != "status" {
-				f.Add(masspay.FCodeNotAllowed, o.at(k), "Only status can be updated on a mass payment.")
-			}
-		}
-		if status == "" && len(f) == 0 {
-			f.Add(masspay.FCodeRequired, "/status", "Status required.")
-		}
-		if err := f.Err(); err != nil {
-			return err
-		}
-		mp, err := updateMassPayment(r.Context(), p, r.PathValue("id"), masspay.MassPaymentStatus(status))
+		mp, err := updateMassPayment(r.Context(), p, r.PathValue("id"), masspay.MassPaymentStatus(in.Status))
 		if err != nil {
 			return err
 		}

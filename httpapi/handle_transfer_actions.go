@@ -94,14 +94,8 @@ func dateRange(qs url.Values, f *masspay.Fields) (start, end time.Time) {
 
 func handleTransferCancel(h hal, cancelTransfer byID[*masspay.Transfer]) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
-		if err != nil {
+		if _, err := decodeChecked[masspay.TransferCancelInput](w, r); err != nil {
 			return err
-		}
-		if st, ok := o.m["status"].(string); !ok || masspay.TransferStatus(st) != masspay.TransferCancelled {
-			f.Add(masspay.FCodeInvalid, "/status", "Status invalid.")
-			return f.Err()
 		}
 		t, err := cancelTransfer(r.Context(), p, r.PathValue("id"))
 		if err != nil {

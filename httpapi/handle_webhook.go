@@ -71,16 +71,14 @@ func (h hal) renderRetry(r *masspay.WebhookRetry) obj {
 
 func handleSubscriptionCreate(
 	h hal,
-	createWebhookSubscription func(ctx context.Context, p *service.Principal, in service.CreateWebhookSubscriptionParams, f masspay.Fields) (*masspay.WebhookSubscription, error),
+	createWebhookSubscription func(ctx context.Context, p *service.Principal, in *masspay.WebhookSubscriptionInput, typeErrs masspay.Fields) (*masspay.WebhookSubscription, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		in, typeErrs, err := decode[masspay.WebhookSubscriptionInput](w, r)
 		if err != nil {
 			return err
 		}
-		in := service.CreateWebhookSubscriptionParams{URL: o.str("url"), Secret: o.str("secret")}
-		sub, err := createWebhookSubscription(r.Context(), p, in, f)
+		sub, err := createWebhookSubscription(r.Context(), p, in, typeErrs)
 		if err != nil {
 			return err
 		}
@@ -116,19 +114,11 @@ func handleSubscriptionUpdate(
 	pauseWebhookSubscription func(ctx context.Context, p *service.Principal, id string, paused bool) (*masspay.WebhookSubscription, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var f masspay.Fields
-		o, err := decodeBody(w, r, &f, false)
+		in, err := decodeChecked[masspay.WebhookSubscriptionUpdateInput](w, r)
 		if err != nil {
 			return err
 		}
-		paused, ok := o.boolean("paused")
-		if !ok && len(f) == 0 {
-			f.Add(masspay.FCodeRequired, "/paused", "Paused required.")
-		}
-		if err := f.Err(); err != nil {
-			return err
-		}
-		sub, err := pauseWebhookSubscription(r.Context(), p, r.PathValue("id"), paused)
+		sub, err := pauseWebhookSubscription(r.Context(), p, r.PathValue("id"), *in.Paused)
 		if err != nil {
 			return err
 		}

@@ -2,7 +2,6 @@ package service
 
 import (
 	"context"
-	"unicode/utf8"
 
 	"masspay"
 )
@@ -12,53 +11,6 @@ const maxMicroDepositAttempts = 3
 
 // sandboxBankName is the bank Dwolla's sandbox reports for its test routing number.
 const sandboxBankName = "SANDBOX TEST BANK"
-
-// CreateFundingSourceParams is a decoded POST /funding-sources or /customers/{id}/funding-sources
-// body. CustomerID is empty when the account adds a bank for itself.
-type CreateFundingSourceParams struct {
-	CustomerID      string
-	RoutingNumber   string
-	AccountNumber   string
-	BankAccountType string
-	Name            string
-}
-
-var (
-	accountBankTypes  = map[string]bool{"checking": true, "savings": true}
-	customerBankTypes = map[string]bool{"checking": true, "savings": true, "general-ledger": true, "loan": true}
-)
-
-func validateName(f *masspay.Fields, name string) {
-	if name == "" {
-		f.Add(masspay.FCodeRequired, "/name", "Name required.")
-	} else if utf8.RuneCountInString(name) > 50 {
-		f.Add(masspay.FCodeInvalidFormat, "/name", "Name must be 50 or fewer characters.")
-	}
-}
-
-// validateBank checks the bank details of a create, or of an update once the current values
-// have filled in what the update leaves out.
-func validateBank(f *masspay.Fields, routing, account, typ string, types map[string]bool) {
-	if routing == "" {
-		f.Add(masspay.FCodeRequired, "/routingNumber", "RoutingNumber required.")
-	} else if !masspay.ValidRoutingNumber(routing) {
-		f.Add(masspay.FCodeInvalidFormat, "/routingNumber", "Routing number invalid.")
-	}
-	if account == "" {
-		f.Add(masspay.FCodeRequired, "/accountNumber", "AccountNumber required.")
-	} else if !masspay.ValidAccountNumber(account) {
-		f.Add(masspay.FCodeInvalidFormat, "/accountNumber", "Account number must be 4 to 17 digits.")
-	}
-	if typ == "" {
-		f.Add(masspay.FCodeRequired, "/bankAccountType", "BankAccountType required.")
-	} else if !types[typ] {
-		allowed := "checking, savings"
-		if len(types) > 2 {
-			allowed = "checking, savings, general-ledger, loan"
-		}
-		f.Add(masspay.FCodeInvalid, "/bankAccountType", "BankAccountType must be one of %s.", allowed)
-	}
-}
 
 func bankName(routing string) string {
 	if routing == "222222226" {
@@ -82,17 +34,13 @@ func duplicateBank(owned []*masspay.FundingSource, fp, except string) error {
 // CreateFundingSource adds a bank for the account or for one of its customers. New banks are
 // unverified, as with Dwolla; an unverified bank can still receive (mass payment destinations
 // need only a bank that is not removed).
-func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in CreateFundingSourceParams) (*masspay.FundingSource, error) {
+// customerID is empty when the account adds a bank for itself.
+func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, customerID string, in *masspay.BankInput) (*masspay.FundingSource, error) {
 	var f masspay.Fields
-	types := accountBankTypes
-	if in.CustomerID != "" {
-		types = customerBankTypes
-	}
-	validateBank(&f, in.RoutingNumber, in.AccountNumber, in.BankAccountType, types)
-	validateName(&f, in.Name)
+	in.Validate(&f, customerID != "")
 	// A customer that does not exist answers 404 before its body's faults, as Dwolla does.
-	if in.CustomerID != "" {
-		if _, err := s.GetCustomer(ctx, p, in.CustomerID); err != nil {
+	if customerID != "" {
+		if _, err := s.GetCustomer(ctx, p, customerID); err != nil {
 			return nil, err
 		}
 	}
@@ -100,13 +48,13 @@ func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in Crea
 		return nil, err
 	}
 	now := s.now()
-	fs := &masspay.FundingSource{ID: newID(), AccountID: p.AccountID, CustomerID: in.CustomerID, Type: masspay.FundingBank,
+	fs := &masspay.FundingSource{ID: newID(), AccountID: p.AccountID, CustomerID: customerID, Type: masspay.FundingBank,
 		Status: masspay.FundingUnverified, Name: in.Name, BankAccountType: in.BankAccountType, RoutingNumber: in.RoutingNumber,
 		AccountNumber: in.AccountNumber, Fingerprint: fingerprint(in.RoutingNumber, in.AccountNumber),
 		BankName: bankName(in.RoutingNumber), Channels: []string{"ach"}, Created: now}
 	err := s.store.Write(ctx, func(q masspay.Q) error {
-		if in.CustomerID != "" {
-			c, err := customerOf(ctx, q, p, in.CustomerID)
+		if customerID != "" {
+			c, err := customerOf(ctx, q, p, customerID)
 			if err != nil {
 				return err
 			}
@@ -198,15 +146,6 @@ func (s *Service) ListCustomerFundingSources(ctx context.Context, p *Principal, 
 	return list, err
 }
 
-// UpdateFundingSourceParams is a decoded POST /funding-sources/{id} body; nil fields are absent.
-type UpdateFundingSourceParams struct {
-	Name            *string
-	RoutingNumber   *string
-	AccountNumber   *string
-	BankAccountType *string
-	Removed         *bool
-}
-
 var errOnlyBanks = masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "",
 	Message: "Only funding sources of type='bank' can be updated."})
 
@@ -214,7 +153,7 @@ var errRemovedBank = masspay.Errorf(masspay.ECodeInvalidResourceState, "A remove
 
 // UpdateFundingSource renames a bank (any status), changes its details (while unverified), or
 // removes it. Removal is soft: the bank stays readable, with removed true.
-func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id string, in UpdateFundingSourceParams) (*masspay.FundingSource, error) {
+func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id string, in *masspay.FundingSourceUpdateInput) (*masspay.FundingSource, error) {
 	var fs *masspay.FundingSource
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
 		fs, err = fundingSourceOf(ctx, q, p, id)
@@ -227,21 +166,8 @@ func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id stri
 		if fs.Removed {
 			return errRemovedBank
 		}
-		bankChange := in.RoutingNumber != nil || in.AccountNumber != nil || in.BankAccountType != nil
 		var f masspay.Fields
-		switch {
-		case in.Removed != nil:
-			if in.Name != nil || bankChange {
-				f.Add(masspay.FCodeNotAllowed, "/removed", "Removed cannot be combined with other fields.")
-			} else if !*in.Removed {
-				f.Add(masspay.FCodeInvalid, "/removed", "Removed must be true.")
-			}
-		case in.Name == nil && !bankChange:
-			f.Add(masspay.FCodeRequired, "/name", "Name required.")
-		}
-		if in.Name != nil {
-			validateName(&f, *in.Name)
-		}
+		in.Validate(&f)
 		if err := f.Err(); err != nil {
 			return err
 		}
@@ -254,17 +180,13 @@ func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id stri
 		if in.Name != nil {
 			fs.Name = *in.Name
 		}
-		if bankChange {
+		if in.BankChange() {
 			if fs.Status == masspay.FundingVerified {
 				return masspay.Errorf(masspay.ECodeInvalidResourceState, "The bank details of a verified bank cannot be updated.")
 			}
 			routing, account, typ := cmpStr(in.RoutingNumber, fs.RoutingNumber), cmpStr(in.AccountNumber, fs.AccountNumber),
 				cmpStr(in.BankAccountType, fs.BankAccountType)
-			types := accountBankTypes
-			if fs.CustomerID != "" {
-				types = customerBankTypes
-			}
-			validateBank(&f, routing, account, typ, types)
+			masspay.ValidateBank(&f, routing, account, typ, fs.CustomerID != "")
 			if err := f.Err(); err != nil {
 				return err
 			}

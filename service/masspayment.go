@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"errors"
-	"strings"
 
 	"masspay"
 )
@@ -29,18 +28,10 @@ var (
 // new mass payment's id, or, when the same Idempotency-Key and body were seen before, the id of
 // the mass payment that request created.
 func (s *Service) CreateMassPayment(ctx context.Context, p *Principal, in *masspay.MassPaymentInput, typeErrs masspay.Fields, idem Idempotency) (string, error) {
-	var judged masspay.Fields
-	req := in.Validate(s.cfg.ItemLimit, &judged)
-	// A value of the wrong type was reported as such; what Validate then says about the same
-	// place (or inside it) is only noise.
-	fields := append(masspay.Fields{}, typeErrs...)
-	for _, fe := range judged {
-		if !coveredBy(typeErrs, fe.Path) {
-			fields = append(fields, fe)
-		}
-	}
+	var req *masspay.MassPaymentRequest
+	fields := masspay.Judge(typeErrs, func(f *masspay.Fields) { req = in.Validate(s.cfg.ItemLimit, f) })
 	// The source is judged even when the body has other problems, so one answer lists them all.
-	if sourceID, ok := masspay.HrefID(in.SourceHref, "funding-sources"); ok {
+	if sourceID, ok := masspay.HrefID(in.Links.Source.Href, "funding-sources"); ok {
 		if err := s.store.Read(ctx, func(q masspay.Q) error {
 			_, err := s.checkSource(ctx, q, p, sourceID, &fields)
 			return err
@@ -74,16 +65,6 @@ func (s *Service) CreateMassPayment(ctx context.Context, p *Principal, in *massp
 		}
 	}
 	return id, err
-}
-
-// coveredBy reports whether path is one of errs' paths or lies inside one.
-func coveredBy(errs masspay.Fields, path string) bool {
-	for _, e := range errs {
-		if path == e.Path || strings.HasPrefix(path, e.Path+"/") {
-			return true
-		}
-	}
-	return false
 }
 
 // reserveKey marks an Idempotency-Key in flight, in its own committed transaction so that a
@@ -234,11 +215,8 @@ func (s *Service) massPayment(ctx context.Context, q masspay.Q, p *Principal, id
 }
 
 // UpdateMassPayment moves a deferred mass payment to pending (to process it) or cancelled.
+// The request was judged by masspay.MassPaymentUpdateInput.Validate.
 func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id string, status masspay.MassPaymentStatus) (*masspay.MassPayment, error) {
-	if status != masspay.MassPaymentPending && status != masspay.MassPaymentCancelled {
-		return nil, masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/status",
-			Message: "Invalid status. Allowed types are pending, cancelled."})
-	}
 	var mp *masspay.MassPayment
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
 		if mp, err = s.massPayment(ctx, q, p, id); err != nil {

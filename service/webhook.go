@@ -2,10 +2,7 @@ package service
 
 import (
 	"context"
-	"net/url"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"masspay"
 )
@@ -46,34 +43,10 @@ func (s *Service) GetEvent(ctx context.Context, p *Principal, id string) (*massp
 	return e, notFound(err, msgEventNotFound)
 }
 
-// CreateWebhookSubscriptionParams is the body of POST /webhook-subscriptions.
-type CreateWebhookSubscriptionParams struct {
-	URL    string
-	Secret string
-}
-
-// CreateWebhookSubscription subscribes a URL to the caller's events.
-func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in CreateWebhookSubscriptionParams, f masspay.Fields) (*masspay.WebhookSubscription, error) {
-	// f may already hold the decoder's type errors; a field is reported once.
-	reported := map[string]bool{}
-	for _, e := range f {
-		reported[e.Path] = true
-	}
-	switch {
-	case reported["/url"]:
-	case in.URL == "":
-		f.Add(masspay.FCodeRequired, "/url", "Url required.")
-	case !validWebhookURL(in.URL):
-		f.Add(masspay.FCodeInvalidFormat, "/url", "Url must be a valid url.")
-	}
-	switch {
-	case reported["/secret"]:
-	case in.Secret == "":
-		f.Add(masspay.FCodeRequired, "/secret", "Secret required.")
-	case utf8.RuneCountInString(in.Secret) > 128:
-		f.Add(masspay.FCodeInvalidFormat, "/secret", "Secret must be 128 or fewer characters.")
-	}
-	if err := f.Err(); err != nil {
+// CreateWebhookSubscription subscribes a URL to the caller's events. typeErrs are the body's
+// type errors, reported with what the request's checks find.
+func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in *masspay.WebhookSubscriptionInput, typeErrs masspay.Fields) (*masspay.WebhookSubscription, error) {
+	if err := masspay.Judge(typeErrs, in.Validate).Err(); err != nil {
 		return nil, err
 	}
 	sub := &masspay.WebhookSubscription{ID: newID(), AccountID: p.AccountID, URL: in.URL, Secret: in.Secret, Created: s.now()}
@@ -91,15 +64,6 @@ func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, i
 		return nil, err
 	}
 	return sub, nil
-}
-
-// validWebhookURL accepts absolute http and https URLs with a host.
-func validWebhookURL(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || strings.ContainsAny(raw, " \t\r\n") {
-		return false
-	}
-	return u.Scheme == "http" || u.Scheme == "https"
 }
 
 // ListWebhookSubscriptions returns the caller's subscriptions, oldest first.

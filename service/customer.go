@@ -58,7 +58,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p *Principal, in *masspay.
 			}
 			return err
 		}
-		created := s.event(p.AccountID, "", masspay.TopicCustomerCreated, "customers", c.ID, "", now)
+		created := masspay.NewEvent(p.AccountID, "", masspay.TopicCustomerCreated, "customers", c.ID, "", now)
 		created.CustomerID = c.ID
 		events := []*masspay.Event{created}
 		if c.Verified() {
@@ -67,7 +67,7 @@ func (s *Service) CreateCustomer(ctx context.Context, p *Principal, in *masspay.
 			if err := q.FundingSourceInsert(ctx, bal); err != nil {
 				return err
 			}
-			verified := s.event(p.AccountID, "", masspay.TopicCustomerVerified, "customers", c.ID, "", now)
+			verified := masspay.NewEvent(p.AccountID, "", masspay.TopicCustomerVerified, "customers", c.ID, "", now)
 			verified.CustomerID = c.ID
 			events = append(events, verified)
 		}

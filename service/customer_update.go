@@ -37,7 +37,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *Principal, id string, i
 		if topic == "" {
 			return nil
 		}
-		ev := s.event(p.AccountID, "", topic, "customers", c.ID, "", s.now())
+		ev := masspay.NewEvent(p.AccountID, "", topic, "customers", c.ID, "", s.now())
 		ev.CustomerID = c.ID
 		return Publish(ctx, q, ev)
 	})

@@ -54,6 +54,16 @@ func decode[T any](w http.ResponseWriter, r *http.Request) (*T, masspay.Fields, 
 	return decodeBytes[T](body, false)
 }
 
+// decodeStrict decodes a T and answers a body with values of the wrong JSON type with those
+// alone, before any check (the creates and updates of customers and banks, as Dwolla does).
+func decodeStrict[T any](w http.ResponseWriter, r *http.Request) (*T, error) {
+	in, typeErrs, err := decode[T](w, r)
+	if err != nil {
+		return nil, err
+	}
+	return in, typeErrs.Err()
+}
+
 // checker is an input type whose checks need nothing but the request itself.
 type checker[T any] interface {
 	*T

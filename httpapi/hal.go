@@ -43,6 +43,20 @@ func money(cents int64) obj {
 	return obj{"value": masspay.FormatAmount(cents), "currency": masspay.Currency}
 }
 
+// annotate adds a resource's client-given metadata and correlationId to its document, each
+// only when it has one.
+func annotate(out obj, metadata map[string]string, correlationID string) {
+	if len(metadata) > 0 {
+		out["metadata"] = metadata
+	}
+	if correlationID != "" {
+		out["correlationId"] = correlationID
+	}
+}
+
+// addenda renders one side of achDetails.
+func addenda(value string) obj { return obj{"addenda": obj{"values": []string{value}}} }
+
 // timestamp renders t as RFC 3339 in UTC with milliseconds, as Dwolla does.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
 

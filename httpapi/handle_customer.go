@@ -19,11 +19,8 @@ func handleCustomerCreate(
 	createCustomer func(ctx context.Context, p *service.Principal, in *masspay.CustomerInput) (*masspay.Customer, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		in, typeErrs, err := decode[masspay.CustomerInput](w, r)
+		in, err := decodeStrict[masspay.CustomerInput](w, r)
 		if err != nil {
-			return err
-		}
-		if err := typeErrs.Err(); err != nil {
 			return err
 		}
 		c, err := createCustomer(r.Context(), p, in)

@@ -14,11 +14,8 @@ func handleFundingSourceCreate(
 	createFundingSource func(ctx context.Context, p *service.Principal, customerID string, in *masspay.BankInput) (*masspay.FundingSource, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		in, typeErrs, err := decode[masspay.BankInput](w, r)
+		in, err := decodeStrict[masspay.BankInput](w, r)
 		if err != nil {
-			return err
-		}
-		if err := typeErrs.Err(); err != nil {
 			return err
 		}
 		fs, err := createFundingSource(r.Context(), p, r.PathValue("id"), in)
@@ -68,11 +65,8 @@ func handleFundingSourceUpdate(
 	updateFundingSource func(ctx context.Context, p *service.Principal, id string, in *masspay.FundingSourceUpdateInput) (*masspay.FundingSource, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		in, typeErrs, err := decode[masspay.FundingSourceUpdateInput](w, r)
+		in, err := decodeStrict[masspay.FundingSourceUpdateInput](w, r)
 		if err != nil {
-			return err
-		}
-		if err := typeErrs.Err(); err != nil {
 			return err
 		}
 		fs, err := updateFundingSource(r.Context(), p, r.PathValue("id"), in)

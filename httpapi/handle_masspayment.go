@@ -133,17 +133,12 @@ func (h hal) massPaymentJSON(mp *masspay.MassPayment) obj {
 		"total":     money(mp.Total),
 		"totalFees": money(0),
 	}
-	if len(mp.Metadata) > 0 {
-		out["metadata"] = mp.Metadata
-	}
-	if mp.CorrelationID != "" {
-		out["correlationId"] = mp.CorrelationID
-	}
+	annotate(out, mp.Metadata, mp.CorrelationID)
 	if mp.ClearingSource != "" {
 		out["clearing"] = obj{"source": mp.ClearingSource}
 	}
 	if mp.Addenda != "" {
-		out["achDetails"] = obj{"source": obj{"addenda": obj{"values": []string{mp.Addenda}}}}
+		out["achDetails"] = obj{"source": addenda(mp.Addenda)}
 	}
 	return out
 }
@@ -158,12 +153,7 @@ func (h hal) itemJSON(it *masspay.Item) obj {
 		l["transfer"] = h.link("/transfers/"+it.TransferID, "transfer")
 	}
 	out := obj{"_links": l, "id": it.ID, "status": it.Status, "amount": money(it.Amount)}
-	if len(it.Metadata) > 0 {
-		out["metadata"] = it.Metadata
-	}
-	if it.CorrelationID != "" {
-		out["correlationId"] = it.CorrelationID
-	}
+	annotate(out, it.Metadata, it.CorrelationID)
 	if it.ProcessingChannel != "" {
 		out["processingChannel"] = obj{"destination": it.ProcessingChannel}
 	}
@@ -171,7 +161,7 @@ func (h hal) itemJSON(it *masspay.Item) obj {
 		out["clearing"] = obj{"destination": it.ClearingDestination}
 	}
 	if it.Addenda != "" {
-		out["achDetails"] = obj{"destination": obj{"addenda": obj{"values": []string{it.Addenda}}}}
+		out["achDetails"] = obj{"destination": addenda(it.Addenda)}
 	}
 	if it.Error != nil {
 		out["_embedded"] = obj{"errors": []obj{{"code": it.Error.Code, "message": it.Error.Message, "path": it.Error.Path, "_links": obj{}}}}

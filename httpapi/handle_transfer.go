@@ -32,12 +32,7 @@ func (h hal) transferJSON(t *masspay.Transfer) obj {
 		l["failure"] = h.link(self+"/failure", "failure")
 	}
 	out := obj{"_links": l, "id": t.ID, "status": t.Status, "amount": money(t.Amount), "created": timestamp(t.Created)}
-	if len(t.Metadata) > 0 {
-		out["metadata"] = t.Metadata
-	}
-	if t.CorrelationID != "" {
-		out["correlationId"] = t.CorrelationID
-	}
+	annotate(out, t.Metadata, t.CorrelationID)
 	clearing := obj{}
 	if t.ClearingSource != "" {
 		clearing["source"] = t.ClearingSource
@@ -50,10 +45,10 @@ func (h hal) transferJSON(t *masspay.Transfer) obj {
 	}
 	ach := obj{}
 	if t.SourceAddenda != "" {
-		ach["source"] = obj{"addenda": obj{"values": []string{t.SourceAddenda}}}
+		ach["source"] = addenda(t.SourceAddenda)
 	}
 	if t.DestAddenda != "" {
-		ach["destination"] = obj{"addenda": obj{"values": []string{t.DestAddenda}}}
+		ach["destination"] = addenda(t.DestAddenda)
 	}
 	if len(ach) > 0 {
 		out["achDetails"] = ach

@@ -217,12 +217,8 @@ func (s *Service) ListMassPayments(ctx context.Context, p *Principal, accountID,
 	var total int
 	err := s.store.Read(ctx, func(q masspay.Q) error {
 		if customerID != "" {
-			c, err := q.CustomerGet(ctx, customerID)
-			if err == nil && c.AccountID != p.AccountID {
-				err = masspay.ErrNoRows
-			}
-			if err != nil {
-				return notFound(err, "Customer not found.")
+			if _, err := customerOf(ctx, q, p, customerID); err != nil {
+				return err
 			}
 		} else if accountID != p.AccountID {
 			return masspay.NotFound("Account not found.")

@@ -87,12 +87,8 @@ func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.Tra
 	}
 	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
 		if f.CustomerID != "" {
-			c, err := q.CustomerGet(ctx, f.CustomerID)
-			if err == nil && c.AccountID != p.AccountID {
-				err = masspay.ErrNoRows
-			}
-			if err != nil {
-				return notFound(err, "Customer not found.")
+			if _, err := customerOf(ctx, q, p, f.CustomerID); err != nil {
+				return err
 			}
 		}
 		f.AccountID = p.AccountID
@@ -108,12 +104,6 @@ func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.Tra
 // GetTransfer returns one of the caller's transfers.
 func (s *Service) GetTransfer(ctx context.Context, p *Principal, id string) (*masspay.Transfer, error) {
 	var t *masspay.Transfer
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
-		t, err = q.TransferGet(ctx, id)
-		if err == nil && t.AccountID != p.AccountID {
-			err = masspay.ErrNoRows
-		}
-		return notFound(err, "Transfer not found.")
-	})
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) { t, err = getTransfer(ctx, q, p, id); return err })
 	return t, err
 }

@@ -242,9 +242,9 @@ func decodeValue(v reflect.Value, raw any, key, path string, maxLen int, f *mass
 	return true
 }
 
-// pageOf reads a list request's limit and offset (see parsePage), or the ValidationError.
+// pageOf reads a list request's limit and offset (masspay.PageQuery), or the ValidationError.
 func pageOf(r *http.Request) (masspay.Page, error) {
 	var f masspay.Fields
-	p := parsePage(r, &f)
+	p := masspay.PageQuery(r.URL.Query(), &f)
 	return p, f.Err()
 }

@@ -78,29 +78,6 @@ func (h hal) created(w http.ResponseWriter, path string) {
 	w.WriteHeader(http.StatusCreated)
 }
 
-// parsePage reads limit (default 25, at most 200) and offset (default 0) from the query.
-func parsePage(r *http.Request, f *masspay.Fields) masspay.Page {
-	p := masspay.Page{Limit: 25}
-	qs := r.URL.Query()
-	if v := qs.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			f.Add(masspay.FCodeInvalid, "/limit", "Limit must be a whole number from 1 to 200.")
-		} else {
-			p.Limit = min(n, 200)
-		}
-	}
-	if v := qs.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			f.Add(masspay.FCodeInvalid, "/offset", "Offset must be a whole number, 0 or more.")
-		} else {
-			p.Offset = n
-		}
-	}
-	return p
-}
-
 // collection renders a HAL collection with paging links: first and last always, next and prev
 // when those pages exist. Other query parameters (filters) are kept on every link.
 func (h hal) collection(r *http.Request, path, embedName string, p masspay.Page, total int, items []obj) obj {

@@ -84,16 +84,7 @@ func handleCustomerList(
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 		var f masspay.Fields
-		qs := r.URL.Query()
-		filter := masspay.CustomerFilter{Page: parsePage(r, &f), Search: qs.Get("search"), Email: qs.Get("email")}
-		// SDKs send a list as repeated keys (Python, Node) or with brackets (Ruby's Faraday).
-		for _, st := range append(qs["status"], qs["status[]"]...) {
-			if !masspay.CustomerStatus(st).Valid() {
-				f.Add(masspay.FCodeInvalid, "/status", "Status must be one of unverified, verified, retry, kba, document, suspended, deactivated.")
-				break
-			}
-			filter.Statuses = append(filter.Statuses, st)
-		}
+		filter := masspay.CustomerFilterQuery(r.URL.Query(), &f)
 		if err := f.Err(); err != nil {
 			return err
 		}

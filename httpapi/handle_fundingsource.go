@@ -35,14 +35,10 @@ func handleFundingSourceList(
 	list func(ctx context.Context, p *service.Principal, ownerID string, removed *bool) ([]*masspay.FundingSource, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-		var removed *bool
-		switch v := r.URL.Query().Get("removed"); v {
-		case "":
-		case "true", "false":
-			b := v == "true"
-			removed = &b
-		default:
-			return masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/removed", Message: "Removed must be true or false."})
+		var f masspay.Fields
+		removed := masspay.RemovedQuery(r.URL.Query(), &f)
+		if err := f.Err(); err != nil {
+			return err
 		}
 		id := r.PathValue("id")
 		sources, err := list(r.Context(), p, id, removed)

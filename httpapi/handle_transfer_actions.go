@@ -3,8 +3,6 @@ package httpapi
 import (
 	"context"
 	"net/http"
-	"net/url"
-	"time"
 
 	"masspay"
 	"masspay/service"
@@ -31,34 +29,10 @@ func handleCustomerTransfers(h hal, list listTransfers) handlerFunc {
 	}
 }
 
-// transferList answers a transfer list with Dwolla's filters: status (repeatable, also as
-// status[]), correlationId, search, startAmount, endAmount, startDate and endDate (YYYY-MM-DD,
-// both inclusive), limit and offset.
+// transferList answers a transfer list with Dwolla's filters (masspay.TransferFilterQuery).
 func transferList(h hal, list listTransfers, w http.ResponseWriter, r *http.Request, p *service.Principal, path, customerID string) error {
 	var f masspay.Fields
-	qs := r.URL.Query()
-	filter := masspay.TransferFilter{CustomerID: customerID, CorrelationID: qs.Get("correlationId"), Page: parsePage(r, &f)}
-	filter.Search = qs.Get("search")
-	for _, st := range append(qs["status"], qs["status[]"]...) {
-		if masspay.TransferStatus(st).Valid() {
-			filter.Statuses = append(filter.Statuses, st)
-		} else {
-			f.Add(masspay.FCodeInvalid, "/status", "Status invalid.")
-		}
-	}
-	amount := func(key string) int64 {
-		v := qs.Get(key)
-		if v == "" {
-			return 0
-		}
-		c, err := masspay.ParseAmount(v)
-		if err != nil {
-			f.Add(masspay.FCodeInvalid, "/"+key, "%s must be an amount such as 10.00.", key)
-		}
-		return c
-	}
-	filter.StartAmount, filter.EndAmount = amount("startAmount"), amount("endAmount")
-	filter.StartDate, filter.EndDate = dateRange(qs, &f)
+	filter := masspay.TransferFilterQuery(r.URL.Query(), customerID, &f)
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -68,28 +42,6 @@ func transferList(h hal, list listTransfers, w http.ResponseWriter, r *http.Requ
 	}
 	writeList(h, w, r, path, "transfers", filter.Page, total, page, h.transferJSON)
 	return nil
-}
-
-// dateRange reads the startDate and endDate filters (YYYY-MM-DD, both inclusive) as a start and
-// an exclusive end, the stores' bounds; zero when absent. A malformed date is an Invalid error
-// at the parameter's name.
-func dateRange(qs url.Values, f *masspay.Fields) (start, end time.Time) {
-	date := func(key string) time.Time {
-		v := qs.Get(key)
-		if v == "" {
-			return time.Time{}
-		}
-		d, err := time.Parse(time.DateOnly, v)
-		if err != nil {
-			f.Add(masspay.FCodeInvalid, "/"+key, "%s must be a date in the form YYYY-MM-DD.", key)
-		}
-		return d
-	}
-	start = date("startDate")
-	if end = date("endDate"); !end.IsZero() {
-		end = end.AddDate(0, 0, 1)
-	}
-	return start, end
 }
 
 func handleTransferCancel(h hal, cancelTransfer byID[*masspay.Transfer]) handlerFunc {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"net/http"
 
-	"github.com/google/uuid"
-
 	"masspay"
 	"masspay/service"
 )
@@ -136,15 +134,7 @@ func handleWebhookList(
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 		var f masspay.Fields
 		id := r.PathValue("id")
-		filter := masspay.WebhookFilter{SubscriptionID: id, ResourceID: r.URL.Query().Get("resourceId"), Page: parsePage(r, &f)}
-		filter.StartDate, filter.EndDate = dateRange(r.URL.Query(), &f)
-		// Every resource id is a UUID, so anything else is a mistake worth naming, not a filter
-		// that quietly matches nothing.
-		if v := filter.ResourceID; v != "" {
-			if _, err := uuid.Parse(v); err != nil || len(v) != 36 {
-				f.Add(masspay.FCodeInvalid, "/resourceId", "resourceId must be the id of a resource.")
-			}
-		}
+		filter := masspay.WebhookFilterQuery(r.URL.Query(), id, &f)
 		if err := f.Err(); err != nil {
 			return err
 		}

@@ -161,9 +161,18 @@ func TestPublishFansOutToSubscriptions(t *testing.T) {
 		}
 	}
 
-	// Only a paused subscription receives: nothing is due, nothing wakes the worker.
+	// Only a paused subscription receives: nothing is due, nothing wakes the worker. (On
+	// PostgreSQL one commit can signal twice, in process and through NOTIFY: wait until the
+	// first publish's signals are all in.)
 	_, err = f.svc.DeleteWebhookSubscription(f.ctx, f.p, active.ID)
 	f.must(err)
+	for quiet := false; !quiet; {
+		select {
+		case <-wake:
+		case <-time.After(500 * time.Millisecond):
+			quiet = true
+		}
+	}
 	ev := masspay.NewEvent(f.p.AccountID, "", masspay.TopicTransferCreated, "transfers", masspay.NewID(), "", now)
 	f.must(f.store.Write(f.ctx, func(q masspay.Q) error { return service.Publish(f.ctx, q, ev) }))
 	select {

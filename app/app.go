@@ -11,9 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"masspay"
+
 	"masspay/httpapi"
 	"masspay/service"
-	"masspay/sqlstore"
 )
 
 // Config is everything `masspay serve` needs.
@@ -38,7 +39,7 @@ type Workers []func(ctx context.Context, env Env) error
 // Env is what a worker is given: the store, the service, the logger and the API's public URL
 // (webhook bodies carry absolute links).
 type Env struct {
-	Store     *sqlstore.Store
+	Store     masspay.Store
 	Service   *service.Service
 	Logger    *slog.Logger
 	PublicURL string

@@ -75,13 +75,20 @@ func (c *Customer) CanChangeInfo() bool {
 	return !c.Status.Restricted() && c.Status != CustomerStatusDocument
 }
 
+// CanDeactivate reports whether the customer may be deactivated: not when it already is, nor
+// when it is suspended (only Dwolla lifts a suspension).
+func (c *Customer) CanDeactivate() bool { return !c.Status.Restricted() }
+
+// CanReactivate reports whether the customer may be reactivated: only a deactivated one.
+func (c *Customer) CanReactivate() bool { return c.Status == CustomerStatusDeactivated }
+
 // Deactivate moves the customer to deactivated, keeping the status it had for Reactivate. It
 // answers why not, at /status, when the customer is already deactivated or is suspended.
 func (c *Customer) Deactivate() *FieldError {
-	switch c.Status {
-	case CustomerStatusDeactivated:
+	switch {
+	case c.Status == CustomerStatusDeactivated:
 		return statusNotAllowed("Customer is already deactivated.")
-	case CustomerStatusSuspended:
+	case !c.CanDeactivate():
 		return statusNotAllowed("A suspended customer cannot be deactivated.")
 	}
 	c.PriorStatus, c.Status = c.Status, CustomerStatusDeactivated
@@ -90,7 +97,7 @@ func (c *Customer) Deactivate() *FieldError {
 
 // Reactivate restores a deactivated customer's prior status (unverified when none is known).
 func (c *Customer) Reactivate() *FieldError {
-	if c.Status != CustomerStatusDeactivated {
+	if !c.CanReactivate() {
 		return statusNotAllowed("Only a deactivated customer can be reactivated.")
 	}
 	c.Status, c.PriorStatus = cmp.Or(c.PriorStatus, CustomerStatusUnverified), ""

@@ -17,6 +17,12 @@ const (
 	FundingVerified   FundingStatus = "verified"
 )
 
+// CanBecome reports whether a funding source may move from s to next: an unverified bank is
+// verified (micro-deposits); nothing unverifies a bank.
+func (s FundingStatus) CanBecome(next FundingStatus) bool {
+	return s == FundingUnverified && next == FundingVerified
+}
+
 // Micro-deposit states of a bank funding source.
 const (
 	MicroDepositsNone      = ""

@@ -189,3 +189,25 @@ func TestJudgeReportsEachPlaceOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestFundingSourceTransitions(t *testing.T) {
+	t.Parallel()
+	if !masspay.FundingUnverified.CanBecome(masspay.FundingVerified) || masspay.FundingVerified.CanBecome(masspay.FundingUnverified) ||
+		masspay.FundingVerified.CanBecome(masspay.FundingVerified) {
+		t.Fatal("a bank is verified once, and nothing unverifies it")
+	}
+	for _, tc := range []struct {
+		status                 masspay.CustomerStatus
+		deactivate, reactivate bool
+	}{
+		{masspay.CustomerStatusVerified, true, false},
+		{masspay.CustomerStatusUnverified, true, false},
+		{masspay.CustomerStatusSuspended, false, false},
+		{masspay.CustomerStatusDeactivated, false, true},
+	} {
+		c := &masspay.Customer{Status: tc.status}
+		if c.CanDeactivate() != tc.deactivate || c.CanReactivate() != tc.reactivate {
+			t.Errorf("%s: CanDeactivate %v, CanReactivate %v", tc.status, c.CanDeactivate(), c.CanReactivate())
+		}
+	}
+}

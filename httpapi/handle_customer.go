@@ -112,11 +112,10 @@ func (h hal) customerJSON(c *masspay.Customer) obj {
 	if c.Verified() {
 		l["send"] = h.link("/transfers", "transfer")
 	}
-	switch c.Status {
-	case masspay.CustomerStatusDeactivated:
+	if c.CanReactivate() {
 		l["reactivate"] = h.link(self, "customer")
-	case masspay.CustomerStatusSuspended:
-	default:
+	}
+	if c.CanDeactivate() {
 		l["deactivate"] = h.link(self, "customer")
 	}
 	out := obj{"_links": l, "id": c.ID, "firstName": c.FirstName, "lastName": c.LastName, "email": c.Email,

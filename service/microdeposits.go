@@ -20,7 +20,7 @@ func microDepositsTarget(ctx context.Context, q masspay.Q, p *Principal, id stri
 		return nil, masspay.Errorf(masspay.ECodeInvalidResourceState, "Micro-deposits are only for banks.")
 	case fs.Removed:
 		return nil, errRemovedBank
-	case fs.Status == masspay.FundingVerified:
+	case !fs.Status.CanBecome(masspay.FundingVerified):
 		return nil, masspay.Errorf(masspay.ECodeInvalidResourceState, "Bank already verified.")
 	case fs.MicroDeposits.Status == masspay.MicroDepositsMax:
 		return nil, masspay.Errorf(masspay.ECodeInvalidResourceState, "Maximum micro-deposit verification attempts reached.")

@@ -132,6 +132,8 @@ func (h hal) massPaymentJSON(mp *masspay.MassPayment) obj {
 		"created":   timestamp(mp.Created),
 		"total":     money(mp.Total),
 		"totalFees": money(0),
+		// masspay's extension (docs/compatibility.md): live counts, exact at every chunk's commit.
+		"itemCounts": obj{"pending": mp.Pending(), "success": mp.Succeeded, "failed": mp.Failed},
 	}
 	annotate(out, mp.Metadata, mp.CorrelationID)
 	if mp.ClearingSource != "" {

@@ -3,6 +3,7 @@
 //	masspay serve        run the API, the engine and the webhook worker
 //	masspay apps create  create an account with a sandbox bank, a balance and API credentials
 //	masspay verify       check a store's invariants
+//	masspay pay          pay a CSV file through the API (also results, retry-failed)
 package main
 
 import (
@@ -40,6 +41,9 @@ commands:
   apps create   create an account, sandbox bank, balance and API key/secret
   verify        check a store's invariants; exit 1 when one fails
   bench         measure accepting and processing mass payments, and the store's raw insert rate
+  pay           pay a CSV file through the API as mass payments of up to 5,000 items
+  results       export one row per item of a mass payment as CSV
+  retry-failed  re-send the failed items of a complete mass payment, once
 
 Run "masspay <command> -h" for the flags. Every flag can also be set as MASSPAY_<FLAG>
 (upper case, dashes as underscores), e.g. MASSPAY_ADDR, MASSPAY_DATABASE.
@@ -63,6 +67,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runVerify(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
+	// Payouts from a spreadsheet, through the API (pay.go).
+	case "pay":
+		return runPay(ctx, args[1:], getenv, stdout, stderr)
+	case "results":
+		return runResults(ctx, args[1:], getenv, stdout, stderr)
+	case "retry-failed":
+		return runRetryFailed(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -50,6 +50,7 @@ func (h hal) transferJSON(t *masspay.Transfer) obj {
 	if t.DestAddenda != "" {
 		ach["destination"] = addenda(t.DestAddenda)
 	}
+	addACHEntries(out, ach, t)
 	if len(ach) > 0 {
 		out["achDetails"] = ach
 	}

@@ -16,6 +16,9 @@ const SimulationLimit = 500
 // oldest pending bank transfers, up to 500, returns the processed transfers of banks named for a
 // late return, and returns how many transfers changed.
 func (s *Service) SimulateClearing(ctx context.Context, p *Principal) (int, error) {
+	if s.cfg.ACH != nil {
+		return 0, errACHClearing
+	}
 	var late []*masspay.Transfer
 	return s.clear(ctx, func(q masspay.Q) (ts []*masspay.Transfer, err error) {
 		// Listed before this pass processes anything, so that a transfer processed now is
@@ -101,6 +104,9 @@ func (c *clearing) source(id string) (*masspay.FundingSource, error) {
 
 // returnCode reports the return a bank simulates for a debit of it (debit) or a credit to it.
 func (c *clearing) returnCode(fundingSourceID string, debit bool) (*ReturnCode, error) {
+	if c.s.cfg.ACH != nil {
+		return nil, nil // real banks return through return files (part 2), not by their names
+	}
 	f, err := c.source(fundingSourceID)
 	if err != nil {
 		return nil, err

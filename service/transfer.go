@@ -11,7 +11,13 @@ import (
 func (s *Service) CancelTransfer(ctx context.Context, p *Principal, id string) (*masspay.Transfer, error) {
 	var t *masspay.Transfer
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
+		if err := s.lockACH(ctx, q); err != nil {
+			return err
+		}
 		if t, err = getTransfer(ctx, q, p, id); err != nil {
+			return err
+		}
+		if err := s.refuseSent(ctx, q, t.ID); err != nil {
 			return err
 		}
 		// Every pending transfer is waiting on a bank: its own leg, or its funding transfer's.
@@ -104,6 +110,11 @@ func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.Tra
 // GetTransfer returns one of the caller's transfers.
 func (s *Service) GetTransfer(ctx context.Context, p *Principal, id string) (*masspay.Transfer, error) {
 	var t *masspay.Transfer
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) { t, err = getTransfer(ctx, q, p, id); return err })
+	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
+		if t, err = getTransfer(ctx, q, p, id); err == nil && s.cfg.ACH != nil {
+			err = notFound(achDetails(ctx, q, t), "Transfer not found.")
+		}
+		return err
+	})
 	return t, err
 }

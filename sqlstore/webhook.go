@@ -87,6 +87,16 @@ func scanWebhook(sc interface{ Scan(...any) error }) (*masspay.Webhook, error) {
 	return &w, nil
 }
 
+// WebhookInsertMany writes new webhooks (the outbox rows) in bulk.
+func (q *q) WebhookInsertMany(ctx context.Context, ws []*masspay.Webhook) error {
+	rows := make([][]any, len(ws))
+	for i, w := range ws {
+		rows[i] = []any{w.ID, w.SubscriptionID, w.AccountID, w.EventID, w.Topic, us(w.NextAt), us(w.Created)}
+	}
+	return q.unique(q.insertMany(ctx, "webhooks", []string{"id", "subscription_id", "account_id", "event_id", "topic",
+		"next_at", "created"}, rows))
+}
+
 func (q *q) WebhookClearDue(ctx context.Context, subscriptionID string) error {
 	_, err := q.exec(ctx, `UPDATE webhooks SET next_at = 0 WHERE subscription_id = $1 AND next_at > 0`, subscriptionID)
 	return err

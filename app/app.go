@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"masspay/dashboard"
 	"masspay/httpapi"
 	"masspay/service"
 	"masspay/sqlstore"
@@ -72,7 +73,8 @@ func Run(ctx context.Context, cfg Config) error {
 	var ready atomic.Bool
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
 	svc.SetEventRenderer(api.WebhookBody)
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	site := dashboard.Mount(api, dashboard.New(dashboard.Config{PublicURL: public}, svc, logger))
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))

@@ -107,14 +107,18 @@ type batch struct {
 	Href, ID string
 }
 
-// sendBatch sends a mass payment of n items of amount to fresh payees of c; the first failing
-// payees' customers are deactivated first, so their items fail (Restricted).
-func sendBatch(t *testing.T, e *apptest.Env, c *apptest.Client, n, failing int, amount string, extra map[string]any) batch {
+// sendBatch sends a mass payment of n items of amount to fresh payees of c; every failEvery-th
+// payee's customer (0: none) is deactivated first, so that item fails (Restricted).
+func sendBatch(t *testing.T, e *apptest.Env, c *apptest.Client, n, failEvery int, amount string, extra map[string]any) batch {
 	t.Helper()
 	_, balance := e.Funding(c)
 	payees := e.Payees(c, n)
-	if failing > 0 {
-		deactivate(t, e, payees[:failing])
+	if failEvery > 0 {
+		var fail []apptest.Payee
+		for i := failEvery - 1; i < n; i += failEvery {
+			fail = append(fail, payees[i])
+		}
+		deactivate(t, e, fail)
 	}
 	body := apptest.MassPayment(balance, amount, apptest.Hrefs(payees)...)
 	for k, v := range extra {

@@ -130,7 +130,7 @@ func TestMassPaymentPagesAndActions(t *testing.T) {
 	s := newSession(t, e.Base)
 	s.signIn(e.Key, e.Secret)
 
-	done := sendBatch(t, e, e.Client, 30, 3, "1.25", map[string]any{"correlationId": "payroll-2026-11",
+	done := sendBatch(t, e, e.Client, 30, 10, "1.25", map[string]any{"correlationId": "payroll-2026-11",
 		"metadata": map[string]any{"batch": "November payroll"}})
 	e.WaitStatus(done.Href, "complete")
 	deferred := sendBatch(t, e, e.Client, 2, 0, "2.00", map[string]any{"status": "deferred"})

@@ -1,6 +1,7 @@
 package dashboard
 
 import (
+	"cmp"
 	"maps"
 	"net/http"
 	"slices"
@@ -97,7 +98,7 @@ func (d *Dashboard) handleProgress(w http.ResponseWriter, r *http.Request, s *se
 
 type massPaymentView struct {
 	MP           *masspay.MassPayment
-	Source       *masspay.FundingSource
+	Payees       map[string]payee // by funding source id: the source and the page's destinations
 	MetadataKeys []string
 	Items        []*masspay.Item
 	ItemStatus   string
@@ -132,15 +133,18 @@ func (d *Dashboard) handleMassPayment(w http.ResponseWriter, r *http.Request, s 
 	}
 	v := massPaymentView{MP: mp, MetadataKeys: slices.Sorted(maps.Keys(mp.Metadata)), ItemStatus: r.URL.Query().Get("status"),
 		Pager: newPager(r, itemsPerPage), Done: doneNotices[r.URL.Query().Get("done")]}
-	// The source may belong to a customer or be removed; the page shows what it can.
-	if fs, err := d.svc.GetFundingSource(ctx, s.Principal, mp.SourceID); err == nil {
-		v.Source = fs
-	}
 	var statuses []string
 	if v.ItemStatus != "" {
 		statuses = []string{v.ItemStatus}
 	}
 	if v.Items, v.Pager.Total, err = d.svc.ListMassPaymentItems(ctx, s.Principal, mp.ID, statuses, v.Pager.page()); err != nil {
+		return err
+	}
+	ids := []string{mp.SourceID}
+	for _, it := range v.Items {
+		ids = append(ids, it.DestinationID)
+	}
+	if v.Payees, err = d.payees(r, s, ids...); err != nil {
 		return err
 	}
 	base := Prefix + "/mass-payments/" + mp.ID
@@ -203,10 +207,9 @@ func (d *Dashboard) handleResultsCSV(w http.ResponseWriter, r *http.Request, s *
 }
 
 type transferView struct {
-	T           *masspay.Transfer
-	Source      *masspay.FundingSource
-	Destination *masspay.FundingSource
-	Failure     *service.TransferFailure
+	T       *masspay.Transfer
+	Payees  map[string]payee
+	Failure *service.TransferFailure
 }
 
 func (v transferView) title() (string, string) { return "Transfer " + v.T.ID, "overview" }
@@ -220,13 +223,51 @@ func (d *Dashboard) handleTransfer(w http.ResponseWriter, r *http.Request, s *se
 		return err
 	}
 	v := transferView{T: t}
-	v.Source, _ = d.svc.GetFundingSource(ctx, s.Principal, t.SourceID)
-	v.Destination, _ = d.svc.GetFundingSource(ctx, s.Principal, t.DestinationID)
+	if v.Payees, err = d.payees(r, s, t.SourceID, t.DestinationID); err != nil {
+		return err
+	}
 	if t.Status == masspay.TransferFailed {
 		v.Failure, _ = d.svc.GetTransferFailure(ctx, s.Principal, t.ID)
 	}
 	d.render(w, r, http.StatusOK, "transfer", s, v)
 	return nil
+}
+
+// payee names a funding source for people: its owner (a customer's name, or "this account")
+// and the source's own name and kind.
+type payee struct {
+	Owner, Source string
+}
+
+// payees looks up the funding sources with these ids (once each) through the same use cases as
+// GET /funding-sources/{id} and GET /customers/{id}; one the session cannot see is left out.
+func (d *Dashboard) payees(r *http.Request, s *session, ids ...string) (map[string]payee, error) {
+	out := map[string]payee{}
+	for _, id := range ids {
+		if _, ok := out[id]; ok || id == "" {
+			continue
+		}
+		fs, err := d.svc.GetFundingSource(r.Context(), s.Principal, id)
+		if masspay.IsNotFound(err) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		p := payee{Owner: "This account", Source: fs.Name + " (" + fs.Type + ")"}
+		if fs.BankName != "" {
+			p.Source = fs.Name + " (" + fs.BankName + ")"
+		}
+		if fs.CustomerID != "" {
+			c, err := d.svc.GetCustomer(r.Context(), s.Principal, fs.CustomerID)
+			if err != nil {
+				return nil, err
+			}
+			p.Owner = cmp.Or(c.BusinessName, strings.TrimSpace(c.FirstName+" "+c.LastName), c.Email)
+		}
+		out[id] = p
+	}
+	return out, nil
 }
 
 type webhooksView struct {

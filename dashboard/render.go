@@ -105,7 +105,14 @@ func (d *Dashboard) funcs() template.FuncMap {
 			return t.UTC().Format("2006-01-02 15:04:05 UTC")
 		},
 		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"short": func(id string) string { return id[:min(len(id), 8)] },
+		// short is the end of an id: ids are time-ordered (UUIDv7), so their starts look alike.
+		"short": func(id string) string { return id[max(len(id)-8, 0):] },
+		"took": func(from, to time.Time) string {
+			if to.IsZero() {
+				return ""
+			}
+			return to.Sub(from).Round(100 * time.Millisecond).String()
+		},
 		"asset": func(name string) string { return Prefix + "/static/" + name + "?v=" + d.assets[name] },
 		"live":  live,
 		"done":  func(m *masspay.MassPayment) int { return m.Succeeded + m.Failed },

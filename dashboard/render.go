@@ -104,7 +104,7 @@ func (d *Dashboard) funcs() template.FuncMap {
 			}
 			return t.UTC().Format("2006-01-02 15:04:05 UTC")
 		},
-		"iso":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		// short is the end of an id: ids are time-ordered (UUIDv7), so their starts look alike.
 		"short": func(id string) string { return id[max(len(id)-8, 0):] },
 		"took": func(from, to time.Time) string {

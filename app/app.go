@@ -53,6 +53,9 @@ func Run(ctx context.Context, cfg Config) error {
 	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
 		return err
 	}
+	if err := startACH(ctx, svc); err != nil {
+		return fmt.Errorf("ach: %w", err)
+	}
 	if store.Dialect() == "sqlite" {
 		// One process per SQLite store: a key still in flight belongs to a request of a run
 		// that was killed, and holding it would only make the client's retry wait.

@@ -23,7 +23,7 @@ import (
 	"masspay/app"
 	"masspay/apptest"
 	"masspay/engine"
-	"masspay/payout"
+	"masspay/resultcsv"
 	"masspay/service"
 )
 
@@ -302,7 +302,7 @@ func TestBrowserBatchToComplete(t *testing.T) {
 	}
 	defer f.Close()
 	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil || len(recs) != 5001 || strings.Join(recs[0], ",") != strings.Join(payout.ResultColumns, ",") {
+	if err != nil || len(recs) != 5001 || strings.Join(recs[0], ",") != strings.Join(resultcsv.Columns, ",") {
 		t.Fatalf("downloaded csv: %v, %d rows, header %v", err, len(recs), recs[0])
 	}
 	count := map[string]int{}

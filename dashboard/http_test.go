@@ -7,12 +7,14 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"masspay/apptest"
 	"masspay/dashboard"
-	"masspay/payout"
+	"masspay/nacha"
+	"masspay/resultcsv"
 	"masspay/service"
 )
 
@@ -191,7 +193,7 @@ func TestMassPaymentPagesAndActions(t *testing.T) {
 		t.Fatalf("csv: %d %v", c.Status, c.Header)
 	}
 	rows, err := csv.NewReader(strings.NewReader(c.Body)).ReadAll()
-	if err != nil || len(rows) != 31 || strings.Join(rows[0], ",") != strings.Join(payout.ResultColumns, ",") {
+	if err != nil || len(rows) != 31 || strings.Join(rows[0], ",") != strings.Join(resultcsv.Columns, ",") {
 		t.Fatalf("csv: %v, %d rows, header %v", err, len(rows), rows[0])
 	}
 	failed := 0
@@ -341,4 +343,40 @@ func TestWebhooksHealth(t *testing.T) {
 		t.Fatalf("retries after the dashboard's retry: %v", retries)
 	}
 	s.get(r.Header.Get("Location")).want(t, "after retry", 200, "The webhook was queued to be sent again.")
+}
+
+// fixedClock is the service's clock in the ACH test: it moves only when the test sets it.
+type fixedClock struct{ ns atomic.Int64 }
+
+func (c *fixedClock) Now() time.Time  { return time.Unix(0, c.ns.Load()) }
+func (c *fixedClock) Set(t time.Time) { c.ns.Store(t.UnixNano()) }
+
+// Under --clearing ach, a transfer's page shows the entry that carried it: its trace number and
+// effective date, as GET /transfers/{id} gives them in achDetails.
+func TestTransferACHDetails(t *testing.T) {
+	ny, _ := time.LoadLocation("America/New_York")
+	clk := &fixedClock{}
+	clk.Set(time.Date(2026, 11, 9, 9, 0, 0, 0, ny)) // a Monday, before the first window
+	cfg := nacha.Config{ODFI: "121042882", CompanyName: "Acme Payouts", CompanyID: "1234567890", Dir: t.TempDir()}.WithDefaults()
+	e := apptest.Start(t, apptest.Options{Service: service.Config{ACH: &cfg, Now: clk.Now, TokenTTL: 1000 * time.Hour}})
+	s := newSession(t, e.Base)
+	s.signIn(e.Key, e.Secret)
+	b := sendBatch(t, e, e.Client, 1, 0, "12.34", nil)
+	e.WaitStatus(b.Href, "complete")
+	first := apptest.Dig(e.Get(b.Href+"/items").OK(t), "_embedded", "items").([]any)[0]
+	tr := apptest.ID(apptest.Dig(first, "_links", "transfer", "href").(string))
+	if p := s.get("/dashboard/transfers/" + tr); strings.Contains(p.Body, `id="ach"`) {
+		t.Fatal("ACH entries on a transfer in no file yet")
+	}
+	clk.Set(time.Date(2026, 11, 9, 10, 30, 1, 0, ny)) // past the 10:30 cutoff: the file is written
+	var trace string
+	for deadline := time.Now().Add(10 * time.Second); trace == ""; time.Sleep(20 * time.Millisecond) {
+		trace, _ = apptest.Dig(e.Get("/transfers/"+tr).OK(t), "achDetails", "destination", "traceId").(string)
+		if time.Now().After(deadline) {
+			t.Fatal("no ACH file written for the transfer")
+		}
+	}
+	eff := apptest.Dig(e.Get("/transfers/"+tr).OK(t), "achDetails", "destination", "effectiveDate").(string)
+	s.get("/dashboard/transfers/"+tr).want(t, "transfer with ACH", 200, `id="ach"`, `data-field="trace">`+trace+`<`,
+		`data-field="effective">`+eff+`<`, "credit to the destination", "PPD")
 }

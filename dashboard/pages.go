@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"masspay"
-	"masspay/payout"
+	"masspay/resultcsv"
 	"masspay/service"
 )
 
@@ -175,7 +175,7 @@ func (d *Dashboard) handleMassPaymentStatus(status string) handler {
 }
 
 // handleResultsCSV downloads one row per item in the columns of `masspay results`, written by the
-// same code (payout.WriteResults).
+// same code (resultcsv.Write, as payout.WriteResults).
 func (d *Dashboard) handleResultsCSV(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx := r.Context()
 	mp, err := d.svc.GetMassPayment(ctx, s.Principal, r.PathValue("id"))
@@ -183,14 +183,14 @@ func (d *Dashboard) handleResultsCSV(w http.ResponseWriter, r *http.Request, s *
 		return err
 	}
 	href := d.base + "/mass-payments/" + mp.ID
-	results := make([]payout.Result, 0, mp.ItemCount)
+	results := make([]resultcsv.Row, 0, mp.ItemCount)
 	for page := (masspay.Page{Limit: 1000}); ; page.Offset += page.Limit {
 		items, total, err := d.svc.ListMassPaymentItems(ctx, s.Principal, mp.ID, nil, page)
 		if err != nil {
 			return err
 		}
 		for _, it := range items {
-			res := payout.Result{Destination: it.DestinationID, Amount: it.Amount, CorrelationID: it.CorrelationID,
+			res := resultcsv.Row{Destination: it.DestinationID, Amount: it.Amount, CorrelationID: it.CorrelationID,
 				MassPayment: href, Item: it.ID, Status: it.Status, Transfer: it.TransferID}
 			if it.Error != nil {
 				res.ErrorCode, res.ErrorMessage = it.Error.Code, it.Error.Message
@@ -203,7 +203,7 @@ func (d *Dashboard) handleResultsCSV(w http.ResponseWriter, r *http.Request, s *
 	}
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", `attachment; filename="mass-payment-`+mp.ID+`.csv"`)
-	return payout.WriteResults(w, results)
+	return resultcsv.Write(w, results)
 }
 
 type transferView struct {

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"path/filepath"
 	"strings"
 	"time"
+
+	"masspay/nacha"
 )
 
 // flagSet is a flag.FlagSet whose defaults can come from MASSPAY_* environment variables.
@@ -84,4 +88,61 @@ func (f *flagSet) parse(args []string) error {
 		return exitError(2)
 	}
 	return nil
+}
+
+// achFlags are the originator's settings of --clearing ach (docs/ach.md).
+type achFlags struct {
+	dir, odfi, destination, destinationName, companyName, companyID, description, windows, timezone *string
+	returnDays                                                                                      *int
+}
+
+func (f *flagSet) achFlags() achFlags {
+	return achFlags{
+		dir:             f.String("ach-dir", "", "directory the NACHA files are written to (default <data>/ach)"),
+		odfi:            f.String("ach-odfi", "", "the ODFI's (your bank's) 9-digit routing number"),
+		destination:     f.String("ach-destination", "", "the files' immediate destination routing number (default the ODFI)"),
+		destinationName: f.String("ach-destination-name", "", "the immediate destination's name (default ODFI)"),
+		companyName:     f.String("ach-company-name", "", "the originator's name in every batch (16 characters)"),
+		companyID:       f.String("ach-company-id", "", "the originator's company identification (10 characters)"),
+		description:     f.String("ach-entry-description", nacha.DefaultEntryDescription, "company entry description on the receiver's statement (10 characters)"),
+		windows:         f.String("ach-windows", nacha.DefaultWindows, "cutoff times of day in --ach-timezone, comma-separated"),
+		timezone:        f.String("ach-timezone", nacha.DefaultTimezone, "time zone of the windows and banking dates"),
+		returnDays:      f.Int("ach-return-days", nacha.DefaultReturnDays, "banking days after settlement a transfer waits for a return before it is processed"),
+	}
+}
+
+// achSettingFlags maps nacha's setting names to the flags that set them.
+var achSettingFlags = map[string]string{"odfi": "--ach-odfi", "destination": "--ach-destination",
+	"destinationName": "--ach-destination-name", "companyName": "--ach-company-name", "companyId": "--ach-company-id",
+	"entryDescription": "--ach-entry-description", "windows": "--ach-windows", "timezone": "--ach-timezone",
+	"returnDays": "--ach-return-days", "dir": "--ach-dir"}
+
+// config returns the validated settings; the error is one line naming the flag and what it expects.
+func (f achFlags) config(dataDir string) (*nacha.Config, error) {
+	if *f.returnDays < 1 || *f.returnDays > 60 {
+		return nil, fmt.Errorf("--ach-return-days %d: want a number of banking days from 1 to 60", *f.returnDays)
+	}
+	dir := *f.dir
+	if dir == "" {
+		dir = filepath.Join(dataDir, "ach")
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	var windows []string
+	for _, w := range strings.Split(*f.windows, ",") {
+		windows = append(windows, strings.TrimSpace(w))
+	}
+	cfg := nacha.Config{ODFI: strings.TrimSpace(*f.odfi), Destination: strings.TrimSpace(*f.destination),
+		DestinationName: *f.destinationName, CompanyName: *f.companyName, CompanyID: *f.companyID,
+		EntryDescription: *f.description, Windows: windows, Timezone: *f.timezone, ReturnDays: *f.returnDays, Dir: dir}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		var se *nacha.SettingError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("%s %q: want %s", achSettingFlags[se.Setting], se.Value, se.Want)
+		}
+		return nil, err
+	}
+	return &cfg, nil
 }

@@ -11,6 +11,7 @@ import (
 	"masspay"
 	"masspay/app"
 	"masspay/engine"
+	"masspay/nacha"
 	"masspay/service"
 )
 
@@ -22,7 +23,8 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	itemLimit := fs.String("item-limit", "10000.00", "largest amount of one mass payment item, USD")
 	logFormat := fs.String("log-format", "text", "log format: text or json")
 	webhookRetries := fs.String("webhook-retries", "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)")
-	clearing := fs.String("clearing", "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations) or auto=DURATION")
+	clearing := fs.String("clearing", "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations), auto=DURATION, or ach (NACHA files, the --ach-* flags)")
+	ach := fs.achFlags()
 	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
 	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
 	nodeID := fs.String("node-id", "", "this process's name in mass payment leases (default a random id)")
@@ -34,8 +36,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(stderr, "--webhook-retries: %v\n", err)
 		return exitError(2)
 	}
-	clearingAuto, err := parseClearing(*clearing)
-	if err != nil {
+	var achConfig *nacha.Config
+	var clearingAuto time.Duration
+	if *clearing == "ach" {
+		if achConfig, err = ach.config(*store.data); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitError(2)
+		}
+	} else if clearingAuto, err = parseClearing(*clearing); err != nil {
 		fmt.Fprintf(stderr, "--clearing: %v\n", err)
 		return exitError(2)
 	}
@@ -57,7 +65,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
-		Service:     service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto},
+		Service:     service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto, ACH: achConfig},
 		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
 		Logger:      slog.New(handler),
 		Out:         stdout,
@@ -90,5 +98,5 @@ func parseClearing(v string) (time.Duration, error) {
 			return d, nil
 		}
 	}
-	return 0, fmt.Errorf("%q: want sandbox or auto=DURATION (e.g. auto=30s)", v)
+	return 0, fmt.Errorf("%q: want sandbox, ach or auto=DURATION (e.g. auto=30s)", v)
 }

@@ -236,11 +236,15 @@ func (d *Dashboard) fail(w http.ResponseWriter, r *http.Request, s *session, err
 		d.render(w, r, http.StatusNotFound, "error", s, errorView{Title: "Not found", Message: e.Message})
 		return
 	}
-	msg := e.Message
+	// As the API answers: a request the rules refuse is a 400, a state conflict a 409.
+	status, msg := http.StatusConflict, e.Message
+	if e.Code == masspay.ECodeValidation || e.Code == masspay.ECodeBadRequest {
+		status = http.StatusBadRequest
+	}
 	for _, f := range e.Fields {
 		msg = f.Message
 	}
-	d.render(w, r, http.StatusConflict, "error", s, errorView{Title: "Not allowed", Message: msg})
+	d.render(w, r, status, "error", s, errorView{Title: "Not allowed", Message: msg})
 }
 
 func (d *Dashboard) setCookie(w http.ResponseWriter, name, value string, maxAge time.Duration) {

@@ -154,6 +154,8 @@ func TestMassPaymentPagesAndActions(t *testing.T) {
 		t.Errorf("correlationId filter lists the other batch")
 	}
 	s.get("/dashboard/?correlationId=nothing-like-it").want(t, "no match", 200, "No mass payment matches these filters.")
+	s.get("/dashboard/?status=paid").want(t, "unknown status", http.StatusBadRequest, "Invalid status. Allowed values are deferred, pending, processing, complete, cancelled.")
+	s.get("/dashboard/mass-payments/"+done.ID+"?status=paid").want(t, "unknown item status", http.StatusBadRequest, "Invalid status.")
 
 	// The batch page: fields, metadata, the failed items with their code and message, transfer links.
 	b := s.get("/dashboard/mass-payments/" + done.ID + "?status=failed")
@@ -234,7 +236,7 @@ func TestMassPaymentPagesAndActions(t *testing.T) {
 	}
 	s.get(p.Header.Get("Location")).want(t, "after cancel", 200, "The mass payment was cancelled.")
 	// What the API refuses, the dashboard refuses: a cancelled batch cannot be started.
-	s.post("/dashboard/mass-payments/"+deferred.ID+"/start", nil, true).want(t, "start a cancelled batch", http.StatusConflict, "Only a deferred mass payment can be updated")
+	s.post("/dashboard/mass-payments/"+deferred.ID+"/start", nil, true).want(t, "start a cancelled batch", http.StatusBadRequest, "Only a deferred mass payment can be updated")
 
 	// Start a deferred batch.
 	d2 := sendBatch(t, e, e.Client, 3, 0, "1.00", map[string]any{"status": "deferred"})

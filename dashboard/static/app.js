@@ -29,7 +29,9 @@
       var r = el.querySelector(".bar-bad");
       r.setAttribute("x", ok);
       r.setAttribute("width", bad);
-      el.querySelector(".bar").setAttribute("aria-valuenow", p.success + p.failed);
+      var bar = el.querySelector(".bar");
+      bar.setAttribute("aria-valuenow", p.success + p.failed);
+      bar.setAttribute("aria-valuetext", group(p.success + p.failed) + " of " + group(p.items) + " items done");
     });
     document.querySelectorAll('[data-mp-status="' + p.id + '"] [data-field="status"]').forEach(function (b) {
       b.textContent = p.status;

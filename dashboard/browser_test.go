@@ -451,6 +451,12 @@ func TestScreenshots(t *testing.T) {
 	e.WaitStatus(big.Href, "complete")
 	b.open("/dashboard/mass-payments/" + nov.ID)
 	shotViewport(t, b, 1280, 1180, filepath.Join(dir, "dashboard-batch.png"))
+	if os.Getenv("MASSPAY_DASHBOARD_SCREENSHOTS_ALL") != "" {
+		b.do("open a failed item's transfer", chromedp.Click(chromedp.CSS(`#items a[href^="/dashboard/transfers/"]`)), chromedp.WaitVisible(chromedp.CSS("dl.fields")))
+		shotViewport(t, b, 1280, 800, filepath.Join(dir, "dashboard-transfer.png"))
+		b.open("/dashboard/mass-payments/" + nov.ID + "?status=failed")
+		shotViewport(t, b, 390, 844, filepath.Join(dir, "dashboard-mobile.png"))
+	}
 	// Webhooks: subscribed after the big batches (whose thousands of events would queue first),
 	// then a small batch, until the failing endpoint's answers show.
 	e.Post("/webhook-subscriptions", map[string]any{"url": up.URL + "/masspay/events", "secret": "a-long-webhook-secret"}).Created(t)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -176,16 +175,13 @@ func (s slowStore) Write(ctx context.Context, fn func(masspay.Q) error) error {
 	return s.Store.Write(ctx, fn)
 }
 
-// slowEngine runs the real engine on slowStore in chunks of 250 items.
-func slowEngine[S masspay.Store](ctx context.Context, store S, svc *service.Service, logger *slog.Logger) error {
-	cfg := engine.Config{ChunkSize: 250, ReclaimOnStart: store.Dialect() == "sqlite"}
-	return engine.New(slowStore{store, 150 * time.Millisecond}, cfg, logger).Run(ctx)
-}
-
-// slowWorkers are the server's workers with slowEngine for the engine.
+// slowWorkers are the server's workers, the engine (in chunks of 250 items) on slowStore.
 func slowWorkers() app.Workers {
-	w := app.Workers{nil, app.WebhookWorker, app.ClearingWorker}
-	w[0] = slowEngine // the store's type is inferred from app.Workers
+	w := app.DefaultWorkers(engine.Config{})
+	w[0] = func(ctx context.Context, env app.Env) error {
+		env.Store = slowStore{env.Store, 150 * time.Millisecond}
+		return app.EngineWorker(engine.Config{ChunkSize: 250})(ctx, env)
+	}
 	return w
 }
 

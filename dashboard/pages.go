@@ -25,7 +25,7 @@ type overviewView struct {
 	List          []*masspay.MassPayment
 	Status        string
 	CorrelationID string
-	Statuses      []string
+	Statuses      []masspay.MassPaymentStatus
 	Pager         pager
 }
 
@@ -35,7 +35,7 @@ func (overviewView) title() (string, string) { return "Mass payments", "overview
 func (d *Dashboard) handleOverview(w http.ResponseWriter, r *http.Request, s *session) error {
 	ctx := r.Context()
 	v := overviewView{Status: r.URL.Query().Get("status"), CorrelationID: strings.TrimSpace(r.URL.Query().Get("correlationId")),
-		Statuses: []string{masspay.MassPaymentDeferred, masspay.MassPaymentPending, masspay.MassPaymentProcessing,
+		Statuses: []masspay.MassPaymentStatus{masspay.MassPaymentDeferred, masspay.MassPaymentPending, masspay.MassPaymentProcessing,
 			masspay.MassPaymentComplete, masspay.MassPaymentCancelled},
 		Pager: newPager(r, massPaymentsPerPage)}
 	notRemoved := false
@@ -65,12 +65,12 @@ func (d *Dashboard) handleOverview(w http.ResponseWriter, r *http.Request, s *se
 
 // progress is one mass payment's live counts, as the pages' script reads them.
 type progress struct {
-	ID      string `json:"id"`
-	Status  string `json:"status"`
-	Items   int    `json:"items"`
-	Pending int    `json:"pending"`
-	Success int    `json:"success"`
-	Failed  int    `json:"failed"`
+	ID      string                    `json:"id"`
+	Status  masspay.MassPaymentStatus `json:"status"`
+	Items   int                       `json:"items"`
+	Pending int                       `json:"pending"`
+	Success int                       `json:"success"`
+	Failed  int                       `json:"failed"`
 }
 
 // handleProgress answers the pages' polling: the counts of the mass payments named by id
@@ -101,7 +101,7 @@ type massPaymentView struct {
 	Payees       map[string]payee // by funding source id: the source and the page's destinations
 	MetadataKeys []string
 	Items        []*masspay.Item
-	ItemStatus   string
+	ItemStatus   masspay.ItemStatus
 	Filters      []itemFilter
 	Pager        pager
 	Done         string
@@ -111,9 +111,10 @@ func (v massPaymentView) title() (string, string) { return "Mass payment " + v.M
 
 // itemFilter is one tab of the item list: a status (or all) with its count.
 type itemFilter struct {
-	Label, Status, Href string
-	Count               int
-	Current             bool
+	Label, Href string
+	Status      masspay.ItemStatus
+	Count       int
+	Current     bool
 }
 
 // doneNotices confirm an action on the page it returns to (a fixed set).
@@ -131,11 +132,11 @@ func (d *Dashboard) handleMassPayment(w http.ResponseWriter, r *http.Request, s 
 	if err != nil {
 		return err
 	}
-	v := massPaymentView{MP: mp, MetadataKeys: slices.Sorted(maps.Keys(mp.Metadata)), ItemStatus: r.URL.Query().Get("status"),
+	v := massPaymentView{MP: mp, MetadataKeys: slices.Sorted(maps.Keys(mp.Metadata)), ItemStatus: masspay.ItemStatus(r.URL.Query().Get("status")),
 		Pager: newPager(r, itemsPerPage), Done: doneNotices[r.URL.Query().Get("done")]}
 	var statuses []string
 	if v.ItemStatus != "" {
-		statuses = []string{v.ItemStatus}
+		statuses = []string{string(v.ItemStatus)}
 	}
 	if v.Items, v.Pager.Total, err = d.svc.ListMassPaymentItems(ctx, s.Principal, mp.ID, statuses, v.Pager.page()); err != nil {
 		return err
@@ -152,7 +153,7 @@ func (d *Dashboard) handleMassPayment(w http.ResponseWriter, r *http.Request, s 
 		{Label: "Paid", Status: masspay.ItemSuccess, Count: mp.Succeeded}, {Label: "Failed", Status: masspay.ItemFailed, Count: mp.Failed}} {
 		f.Href, f.Current = base, f.Status == v.ItemStatus
 		if f.Status != "" {
-			f.Href += "?status=" + f.Status
+			f.Href += "?status=" + string(f.Status)
 		}
 		v.Filters = append(v.Filters, f)
 	}
@@ -162,8 +163,8 @@ func (d *Dashboard) handleMassPayment(w http.ResponseWriter, r *http.Request, s 
 
 // handleMassPaymentStatus starts (pending) or cancels a deferred mass payment, as
 // POST /mass-payments/{id} with that status does.
-func (d *Dashboard) handleMassPaymentStatus(status string) handler {
-	done := map[string]string{masspay.MassPaymentPending: "started", masspay.MassPaymentCancelled: "cancelled"}[status]
+func (d *Dashboard) handleMassPaymentStatus(status masspay.MassPaymentStatus) handler {
+	done := map[masspay.MassPaymentStatus]string{masspay.MassPaymentPending: "started", masspay.MassPaymentCancelled: "cancelled"}[status]
 	return func(w http.ResponseWriter, r *http.Request, s *session) error {
 		mp, err := d.svc.UpdateMassPayment(r.Context(), s.Principal, r.PathValue("id"), status)
 		if err != nil {
@@ -191,7 +192,7 @@ func (d *Dashboard) handleResultsCSV(w http.ResponseWriter, r *http.Request, s *
 		}
 		for _, it := range items {
 			res := resultcsv.Row{Destination: it.DestinationID, Amount: it.Amount, CorrelationID: it.CorrelationID,
-				MassPayment: href, Item: it.ID, Status: it.Status, Transfer: it.TransferID}
+				MassPayment: href, Item: it.ID, Status: string(it.Status), Transfer: it.TransferID}
 			if it.Error != nil {
 				res.ErrorCode, res.ErrorMessage = it.Error.Code, it.Error.Message
 			}

@@ -114,7 +114,6 @@ func (d *Dashboard) funcs() template.FuncMap {
 			return to.Sub(from).Round(100 * time.Millisecond).String()
 		},
 		"asset": func(name string) string { return Prefix + "/static/" + name + "?v=" + d.assets[name] },
-		"live":  live,
 		"done":  func(m *masspay.MassPayment) int { return m.Succeeded + m.Failed },
 		"inc":   func(i int) int { return i + 1 },
 		"ok":    func(code int) bool { return code >= 200 && code < 300 },
@@ -166,11 +165,6 @@ func percent(part, whole int) string {
 	}
 	tenths := part * 1000 / whole
 	return strconv.Itoa(tenths/10) + "." + strconv.Itoa(tenths%10)
-}
-
-// live reports whether a mass payment's counts can still move without anyone acting.
-func live(status string) bool {
-	return status == masspay.MassPaymentPending || status == masspay.MassPaymentProcessing
 }
 
 // pager is one page of a list and the links to its neighbours.

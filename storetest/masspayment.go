@@ -115,7 +115,7 @@ func testMassPaymentList(t *testing.T, newStore NewStoreFunc) {
 		{"AccountNewestFirst", masspay.MassPaymentFilter{AccountID: "acc1", Page: page}, []string{"m3", "m2", "m1"}, 3},
 		{"Customer", masspay.MassPaymentFilter{AccountID: "acc1", CustomerID: "c1", Page: page}, []string{"m4"}, 1},
 		{"CorrelationID", masspay.MassPaymentFilter{AccountID: "acc1", CorrelationID: "corr-2", Page: page}, []string{"m2"}, 1},
-		{"Status", masspay.MassPaymentFilter{AccountID: "acc1", Statuses: []string{masspay.MassPaymentComplete}, Page: page}, []string{"m1"}, 1},
+		{"Status", masspay.MassPaymentFilter{AccountID: "acc1", Statuses: []string{string(masspay.MassPaymentComplete)}, Page: page}, []string{"m1"}, 1},
 		{"Statuses", masspay.MassPaymentFilter{AccountID: "acc1", Statuses: []string{"complete", "pending"}, Page: page}, []string{"m3", "m2", "m1"}, 3},
 		{"StatusAndCorrelationID", masspay.MassPaymentFilter{AccountID: "acc1", CorrelationID: "corr-2", Statuses: []string{"complete"}, Page: page}, []string{}, 0},
 		{"OtherAccount", masspay.MassPaymentFilter{AccountID: "acc2", Page: page}, []string{"m5"}, 1},

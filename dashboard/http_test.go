@@ -139,17 +139,17 @@ func TestMassPaymentPagesAndActions(t *testing.T) {
 
 	// Overview: both, newest first, with totals and counts; filters by status and correlationId.
 	o := s.get("/dashboard/")
-	o.want(t, "overview", 200, done.ID[:8], deferred.ID[:8], "$37.50", "payroll-2026-11", `data-count="failed">3<`)
-	if strings.Index(o.Body, deferred.ID[:8]) > strings.Index(o.Body, done.ID[:8]) {
+	o.want(t, "overview", 200, done.ID, deferred.ID, "$37.50", "payroll-2026-11", `data-count="failed">3<`)
+	if strings.Index(o.Body, deferred.ID) > strings.Index(o.Body, done.ID) {
 		t.Errorf("overview is not newest first")
 	}
 	f := s.get("/dashboard/?status=deferred")
-	f.want(t, "status filter", 200, deferred.ID[:8])
+	f.want(t, "status filter", 200, deferred.ID)
 	if strings.Contains(f.Body, done.ID) {
 		t.Errorf("status=deferred lists the complete batch")
 	}
 	f = s.get("/dashboard/?correlationId=payroll-2026-11")
-	f.want(t, "correlationId filter", 200, done.ID[:8])
+	f.want(t, "correlationId filter", 200, done.ID)
 	if strings.Contains(f.Body, deferred.ID) {
 		t.Errorf("correlationId filter lists the other batch")
 	}

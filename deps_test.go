@@ -24,7 +24,8 @@ var mayUseBackends = []string{module + "/cmd/masspay", module + "/app", module +
 	module + "/postgres/pgtest"}
 
 // siblings never depend on one another: each depends only toward the domain.
-var siblings = []string{module + "/sqlite", module + "/postgres", module + "/httpapi", module + "/engine", module + "/webhook"}
+var siblings = []string{module + "/sqlite", module + "/postgres", module + "/httpapi", module + "/dashboard", module + "/engine",
+	module + "/webhook"}
 
 // dependencyViolations applies the dependency rules of docs/style.md (B1, rule 1) to a package
 // graph and describes every forbidden edge.
@@ -97,6 +98,7 @@ func TestDependencyRulesFindForbiddenEdges(t *testing.T) {
 	bad := []pkg{
 		{path: "masspay", deps: []string{"masspay/service"}},
 		{path: "masspay/httpapi", deps: []string{"masspay", "masspay/service", "masspay/engine"}},
+		{path: "masspay/dashboard", deps: []string{"masspay", "masspay/service", "masspay/httpapi", "masspay/sqlstore"}},
 		{path: "masspay/sqlite", deps: []string{"masspay", "masspay/sqlstore", "masspay/postgres"}},
 		{path: "masspay/service", deps: []string{"masspay", "masspay/sqlstore"}},
 		{path: "masspay/storetest", deps: []string{"masspay", "masspay/service"}},
@@ -106,6 +108,8 @@ func TestDependencyRulesFindForbiddenEdges(t *testing.T) {
 	want := []string{
 		"masspay depends on masspay/service",
 		"masspay/httpapi depends on masspay/engine",
+		"masspay/dashboard depends on masspay/httpapi",
+		"masspay/dashboard depends on masspay/sqlstore",
 		"masspay/sqlite depends on masspay/postgres",
 		"masspay/service depends on masspay/sqlstore",
 		"masspay/storetest depends on masspay/service",

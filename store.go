@@ -55,6 +55,7 @@ type MassPaymentFilter struct {
 	AccountID     string
 	CustomerID    string // empty: the account's own mass payments
 	CorrelationID string
+	Statuses      []string // empty: any status
 	Page
 }
 
@@ -115,6 +116,8 @@ type Q interface {
 	ApplicationGetByKey(ctx context.Context, key string) (*Application, error)
 	ApplicationInsert(ctx context.Context, a *Application) error
 
+	// AccessTokenDelete forgets one token (a dashboard session signed out); ErrNoRows if unknown.
+	AccessTokenDelete(ctx context.Context, hash string) error
 	AccessTokenDeleteExpired(ctx context.Context, now time.Time) (int, error)
 	AccessTokenGet(ctx context.Context, hash string) (*AccessToken, error)
 	AccessTokenInsert(ctx context.Context, t *AccessToken) error

@@ -13,6 +13,7 @@ import (
 
 	"masspay"
 
+	"masspay/dashboard"
 	"masspay/httpapi"
 	"masspay/service"
 )
@@ -84,7 +85,8 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	var ready atomic.Bool
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	site := dashboard.Mount(api, dashboard.New(dashboard.Config{PublicURL: public}, svc, logger))
+	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))

@@ -47,6 +47,10 @@ func (q *q) ApplicationInsert(ctx context.Context, a *masspay.Application) error
 	return q.unique(err)
 }
 
+func (q *q) AccessTokenDelete(ctx context.Context, hash string) error {
+	return one(q.exec(ctx, `DELETE FROM access_tokens WHERE hash = $1`, hash))
+}
+
 func (q *q) AccessTokenDeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	n, err := q.exec(ctx, `DELETE FROM access_tokens WHERE expires < $1`, us(now))
 	return int(n), err

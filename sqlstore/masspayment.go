@@ -67,6 +67,7 @@ func (q *q) MassPaymentList(ctx context.Context, f masspay.MassPaymentFilter) ([
 	if f.CorrelationID != "" {
 		w.add("correlation_id = " + w.arg(f.CorrelationID))
 	}
+	w.in("status", f.Statuses)
 	return list(ctx, q, massPaymentCols, "mass_payments", &w, "seq DESC", f.Page, scanMassPayment)
 }
 

@@ -11,9 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"masspay"
 	"masspay/httpapi"
+	"masspay/metrics"
 	"masspay/service"
-	"masspay/sqlstore"
 )
 
 // Config is everything `masspay serve` needs.
@@ -29,11 +30,16 @@ type Config struct {
 	Out io.Writer
 	// OnReady, when set, is called with the bound address once the server accepts requests.
 	OnReady func(addr string)
+	// MetricsAddr is where /metrics is served, e.g. 127.0.0.1:9090 ("": not served).
+	MetricsAddr string
+	// Metrics collects the figures (nil: Run makes its own). Give the same one to
+	// DefaultWorkers so that the workers' figures are in it.
+	Metrics *metrics.Metrics
 }
 
 // Workers are the background loops that run beside the API. Each gets the store and service
 // and runs until its context ends.
-type Workers []func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error
+type Workers []func(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error
 
 // Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
 // requests, stop the workers, close the store.
@@ -42,27 +48,49 @@ func Run(ctx context.Context, cfg Config) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	store, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
+	m := cfg.Metrics
+	if m == nil {
+		m = metrics.New(logger)
+	}
+	if cfg.DatabaseURL == "" {
+		release, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	raw, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	defer store.Close()
+	defer raw.Close()
+	m.WatchStore(raw, raw.PoolStats)
+	store := m.Store(raw)
 	svc := service.New(store, cfg.Service)
-
-	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
-		return err
-	}
 	if store.Dialect() == "sqlite" {
-		// One process per SQLite store: a key still in flight belongs to a request of a run
-		// that was killed, and holding it would only make the client's retry wait.
+		// One process per SQLite store (the lock above): a key still in flight belongs to a
+		// request of a run that was killed, and holding it would only make the client's retry
+		// wait.
 		if err := svc.ReleaseInFlightKeys(ctx); err != nil {
 			return err
 		}
 	}
-
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		defer mln.Close()
+	}
+	// Only once the addresses are bound: credentials printed by a start that then fails would be
+	// those of an account the next start does not print again.
+	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
+		return err
 	}
 	addr := ln.Addr().String()
 	public := cfg.PublicURL
@@ -70,23 +98,31 @@ func Run(ctx context.Context, cfg Config) error {
 		public = "http://" + addr
 	}
 	var ready atomic.Bool
-	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
+	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load, Observer: m,
+		Readiness: func(ctx context.Context) error { return Ready(ctx, raw) }}, svc, logger)
 	svc.SetEventRenderer(api.WebhookBody)
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-
+	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
 	for _, w := range cfg.Workers {
 		go func() { workersDone <- w(workCtx, store, svc, logger) }()
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()
+	var msrv *http.Server
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+		go func() { serveErr <- msrv.Serve(mln) }()
+		logger.Info("metrics serving", "addr", mln.Addr().String())
+	}
 	ready.Store(true)
 	logger.Info("masspay serving", "addr", addr, "public_url", public, "store", store.Dialect())
 	if cfg.OnReady != nil {
 		cfg.OnReady(addr)
 	}
-
 	select {
 	case <-ctx.Done():
 	case err = <-serveErr:
@@ -95,6 +131,9 @@ func Run(ctx context.Context, cfg Config) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutErr := srv.Shutdown(shutCtx)
+	if msrv != nil {
+		msrv.Shutdown(shutCtx)
+	}
 	stopWork()
 	for range cfg.Workers {
 		if werr := <-workersDone; werr != nil && !errors.Is(werr, context.Canceled) {

@@ -44,7 +44,7 @@ type Env struct {
 type Options struct {
 	Service service.Config
 	Engine  engine.Config
-	Workers app.Workers // nil: app.DefaultWorkers(Engine)
+	Workers app.Workers // nil: app.DefaultWorkers(Engine, nil)
 }
 
 // DatabaseURL returns a fresh database for one test: a new PostgreSQL schema (dropped at the
@@ -66,7 +66,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		o = opts[0]
 	}
 	if o.Workers == nil {
-		o.Workers = app.DefaultWorkers(o.Engine)
+		o.Workers = app.DefaultWorkers(o.Engine, nil)
 	}
 	e := &Env{T: t, DataDir: t.TempDir(), DBURL: DatabaseURL(t), opts: o}
 	banner := e.run()

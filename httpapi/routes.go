@@ -9,6 +9,7 @@ import (
 func (s *Server) routes() {
 	m := s.mux
 	m.HandleFunc("GET /healthz", s.handleHealthz)
+	m.Handle("GET /readyz", handleReadyz(s.logger, s.ready, s.readiness))
 	m.HandleFunc("POST /token", s.handleToken)
 
 	m.Handle("GET /{$}", s.api(s.handleRoot))

@@ -17,6 +17,11 @@ type Config struct {
 	PublicURL string
 	// Ready reports whether the server is ready (GET /healthz answers 503 until it is).
 	Ready func() bool
+	// Readiness checks what serving needs beyond the process: GET /readyz answers 200 when it
+	// returns nil (default: Ready alone).
+	Readiness func(ctx context.Context) error
+	// Observer is told of every request, for metrics (default: nobody).
+	Observer Observer
 }
 
 // Server serves the API.
@@ -25,7 +30,10 @@ type Server struct {
 	logger *slog.Logger
 	base   string
 	ready  func() bool
-	mux    router
+	// readiness is Config.Readiness.
+	readiness func(ctx context.Context) error
+	observer  Observer
+	mux       router
 }
 
 // router is the ServeMux, remembering the patterns registered on it (docs and tests compare
@@ -49,9 +57,16 @@ func (s *Server) Patterns() []string { return append([]string(nil), *s.mux.patte
 
 // New returns the API's handler.
 func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
-	s := &Server{svc: svc, logger: logger, base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready, mux: router{http.NewServeMux(), new([]string)}}
+	s := &Server{svc: svc, logger: requestLogger(logger), base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready,
+		readiness: cfg.Readiness, observer: cfg.Observer, mux: router{http.NewServeMux(), new([]string)}}
 	if s.ready == nil {
 		s.ready = func() bool { return true }
+	}
+	if s.readiness == nil {
+		s.readiness = func(context.Context) error { return nil }
+	}
+	if s.observer == nil {
+		s.observer = nopObserver{}
 	}
 	s.routes()
 	return s
@@ -59,7 +74,7 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
 
 // ServeHTTP runs the middleware chain and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.withRequestID(s.recoverer(s.mux)).ServeHTTP(w, r)
+	s.withRequest(s.recoverer(s.mux)).ServeHTTP(w, r)
 }
 
 // handlerFunc is an authenticated API handler: it returns an error instead of writing one.
@@ -77,6 +92,7 @@ func (s *Server) api(h handlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		noteAccount(r.Context(), p.AccountID)
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if err := h(w, r.WithContext(ctx), p); err != nil {
 			s.writeError(w, r, err)

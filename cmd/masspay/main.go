@@ -3,6 +3,8 @@
 //	masspay serve        run the API, the engine and the webhook worker
 //	masspay apps create  create an account with a sandbox bank, a balance and API credentials
 //	masspay verify       check a store's invariants
+//	masspay bench        measure the engine and the store
+//	masspay version      print the version and VCS revision
 package main
 
 import (
@@ -40,6 +42,7 @@ commands:
   apps create   create an account, sandbox bank, balance and API key/secret
   verify        check a store's invariants; exit 1 when one fails
   bench         measure accepting and processing mass payments, and the store's raw insert rate
+  version       print the module version and the VCS revision of this build
 
 Run "masspay <command> -h" for the flags. Every flag can also be set as MASSPAY_<FLAG>
 (upper case, dashes as underscores), e.g. MASSPAY_ADDR, MASSPAY_DATABASE.
@@ -63,10 +66,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runVerify(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "--version":
+		return runVersion(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "masspay: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "masspay: unknown command %q (masspay help lists the commands)\n", args[0])
 	return exitError(2)
 }

@@ -16,9 +16,10 @@
 //	postgres/    opens sqlstore on PostgreSQL (pgx v5): advisory-locked migrations, LISTEN/NOTIFY
 //	storetest/   the behavioural suite every Store must pass
 //	httpapi/     the Dwolla-compatible HTTP surface (routes.go is the map of the API)
+//	metrics/     Prometheus figures: fills the observer interfaces of httpapi, engine and webhook
 //	app/         wiring: opens the store, runs the API and the workers (used by cmd and tests)
 //	apptest/     end-to-end test harness: a real server on 127.0.0.1:0, SQLite or PostgreSQL
 //	contract/    validates responses against Dwolla's OpenAPI document, with its corrections
 //	bench/       the benchmark behind `masspay bench`
-//	cmd/masspay/ the binary: serve, apps create, verify, bench
+//	cmd/masspay/ the binary: serve, apps create, verify, bench, version
 package masspay

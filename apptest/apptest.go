@@ -44,7 +44,7 @@ type Env struct {
 type Options struct {
 	Service service.Config
 	Engine  engine.Config
-	Workers app.Workers // nil: app.DefaultWorkers(Engine, nil)
+	Workers app.Workers  // nil: app.DefaultWorkers(Engine, nil)
 	Logger  *slog.Logger // nil: warnings and errors to the test's output
 }
 

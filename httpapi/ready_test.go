@@ -2,41 +2,21 @@ package httpapi_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 
 	"masspay/apptest"
 )
 
-// lockedBuffer is a log destination safe for the server's goroutines.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // /readyz answers 200 only while the store answers and its schema is this masspay's; /healthz
 // (liveness) does not depend on the store. The reason for a 503 is logged with the request's id.
 func TestReadyz(t *testing.T) {
 	t.Parallel()
-	logs := &lockedBuffer{}
+	logs := &apptest.Buffer{}
 	e := apptest.Start(t, apptest.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	probe := func(path string) (int, string) {
 		t.Helper()

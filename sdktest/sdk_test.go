@@ -73,7 +73,7 @@ func serve(t *testing.T) server {
 
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", addr}, store...)...)
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--addr", addr, "--metrics-addr", "off"}, store...)...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 10 * time.Second
 	var logs apptest.Buffer

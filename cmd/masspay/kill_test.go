@@ -79,10 +79,11 @@ func submatch(re *regexp.Regexp, line string) string {
 	return ""
 }
 
-// startServer starts `masspay serve` on a free port and waits until it answers /healthz.
+// startServer starts `masspay serve` on a free port, with metrics on another (args may say
+// otherwise), and waits until it serves.
 func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = new(bytes.Buffer)
 	if err := cmd.Start(); err != nil {

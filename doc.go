@@ -21,5 +21,7 @@
 //	apptest/     end-to-end test harness: a real server on 127.0.0.1:0, SQLite or PostgreSQL
 //	contract/    validates responses against Dwolla's OpenAPI document, with its corrections
 //	bench/       the benchmark behind `masspay bench`
-//	cmd/masspay/ the binary: serve, apps create, verify, bench, version
+//	client/      a client of Dwolla's v2 API (masspay's or Dwolla's): token, HAL, errors, paging
+//	payout/      CSV file to mass payments and back, through client: pay, results, retry-failed
+//	cmd/masspay/ the binary: serve, apps create, verify, bench, version, pay, results, retry-failed
 package masspay

@@ -168,11 +168,18 @@ type MassPayment struct {
 	Addenda           string // achDetails.source.addenda.values[0]
 	FundingTransferID string
 	NextIdx           int // items below this index are done (the engine's cursor)
-	LeaseOwner        string
-	LeaseUntil        time.Time
-	Created           time.Time
-	Completed         time.Time
+	// Succeeded and Failed count the items with each outcome so far: the live counts of the
+	// resource's itemCounts. The store keeps them in the transaction that writes the outcomes.
+	Succeeded  int
+	Failed     int
+	LeaseOwner string
+	LeaseUntil time.Time
+	Created    time.Time
+	Completed  time.Time
 }
+
+// Pending is the number of items not yet attempted.
+func (m *MassPayment) Pending() int { return m.ItemCount - m.Succeeded - m.Failed }
 
 // Item is one payment of a mass payment.
 type Item struct {

@@ -166,3 +166,68 @@ func TestDestinationRemovedAfterReadAhead(t *testing.T) {
 	}
 	env.Verify()
 }
+
+// observedStore reads the mass payment's live counts and its items' statuses, in one read
+// transaction, after every write transaction that commits.
+type observedStore struct {
+	masspay.Store
+	id   string
+	seen [][2][3]int // per commit: {counts, items} as {succeeded, failed, pending}
+}
+
+func (s *observedStore) Write(ctx context.Context, fn func(masspay.Q) error) error {
+	if err := s.Store.Write(ctx, fn); err != nil {
+		return err
+	}
+	return s.Store.Read(ctx, func(q masspay.Q) error {
+		mp, err := q.MassPaymentGet(ctx, s.id)
+		if err != nil {
+			return err
+		}
+		var byStatus [3]int
+		for i, st := range []string{masspay.ItemSuccess, masspay.ItemFailed, masspay.ItemPending} {
+			_, n, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: s.id, Statuses: []string{st}, Page: masspay.Page{Limit: 1}})
+			if err != nil {
+				return err
+			}
+			byStatus[i] = n
+		}
+		s.seen = append(s.seen, [2][3]int{{mp.Succeeded, mp.Failed, mp.Pending()}, byStatus})
+		return nil
+	})
+}
+
+// The live counts (itemCounts) are exact after every chunk's commit, failures included, and move
+// chunk by chunk from all pending to all decided.
+func TestLiveCountsExactAtEveryChunk(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := newBatch(t, 9, true)
+	removed := true
+	for _, i := range []int{2, 7} {
+		if _, err := b.svc.UpdateFundingSource(ctx, b.p, apptest.ID(b.payees[i]), service.UpdateFundingSourceParams{Removed: &removed}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	obs := &observedStore{Store: b.store, id: b.id}
+	eng := engine.New(obs, engine.Config{ChunkSize: 4}, slog.New(slog.DiscardHandler))
+	if did, err := eng.ProcessNext(ctx); err != nil || !did {
+		t.Fatalf("process: did=%v err=%v", did, err)
+	}
+	intermediate := 0
+	for i, s := range obs.seen {
+		if s[0] != s[1] {
+			t.Errorf("commit %d: live counts %v (succeeded, failed, pending), items say %v", i, s[0], s[1])
+		}
+		if pending := s[0][2]; pending > 0 && pending < 9 {
+			intermediate++
+		}
+	}
+	if last := obs.seen[len(obs.seen)-1][0]; last != [3]int{7, 2, 0} {
+		t.Errorf("final counts %v, want 7 succeeded, 2 failed, 0 pending", last)
+	}
+	if intermediate < 2 {
+		t.Errorf("only %d commits with some items pending in %v: the batch was not observed chunk by chunk", intermediate, obs.seen)
+	}
+	b.env.Verify()
+}

@@ -189,6 +189,8 @@ func (s *Server) massPaymentJSON(mp *masspay.MassPayment) obj {
 		"created":   timestamp(mp.Created),
 		"total":     money(mp.Total),
 		"totalFees": money(0),
+		// masspay's extension (docs/compatibility.md): live counts, exact at every chunk's commit.
+		"itemCounts": obj{"pending": mp.Pending(), "success": mp.Succeeded, "failed": mp.Failed},
 	}
 	if len(mp.Metadata) > 0 {
 		out["metadata"] = mp.Metadata

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -200,6 +201,16 @@ func TestMassPaymentItemFailures(t *testing.T) {
 	if got := balanceOf(t, e, balance); got != 5000_00-2_00 {
 		t.Fatalf("balance = %d", got)
 	}
+	// The live counts (masspay's itemCounts extension) agree with the items, on the resource and
+	// in the account's list.
+	counts := map[string]any{"pending": float64(0), "success": float64(2), "failed": float64(4)}
+	if got := e.Get(loc).OK(t)["itemCounts"]; !reflect.DeepEqual(got, counts) {
+		t.Errorf("itemCounts = %v, want %v", got, counts)
+	}
+	listed := apptest.Dig(e.Get("/accounts/"+e.AccountID+"/mass-payments").OK(t), "_embedded", "mass-payments").([]any)
+	if got := apptest.Dig(listed[0], "itemCounts"); !reflect.DeepEqual(got, counts) {
+		t.Errorf("listed itemCounts = %v, want %v", got, counts)
+	}
 	e.Verify()
 }
 
@@ -323,8 +334,9 @@ func TestMassPaymentDeferred(t *testing.T) {
 		body := apptest.MassPayment(balance, "1.00", payee)
 		body["status"] = "deferred"
 		loc := e.Post("/mass-payments", body).Created(t)
-		if st := e.Get(loc).OK(t)["status"]; st != "deferred" {
-			t.Fatalf("status = %v", st)
+		got := e.Get(loc).OK(t)
+		if got["status"] != "deferred" || !reflect.DeepEqual(got["itemCounts"], map[string]any{"pending": float64(1), "success": float64(0), "failed": float64(0)}) {
+			t.Fatalf("status = %v, itemCounts = %v", got["status"], got["itemCounts"])
 		}
 		return loc
 	}

@@ -8,7 +8,8 @@ import (
 )
 
 const massPaymentCols = `id, seq, account_id, customer_id, source_id, source_type, status, total, item_count, metadata,
- correlation_id, clearing_source, addenda, funding_transfer_id, next_idx, lease_owner, lease_until, created, completed`
+ correlation_id, clearing_source, addenda, funding_transfer_id, next_idx, lease_owner, lease_until, created, completed,
+ items_succeeded, items_failed`
 
 func scanMassPayment(sc interface{ Scan(...any) error }) (*masspay.MassPayment, error) {
 	var m masspay.MassPayment
@@ -16,7 +17,7 @@ func scanMassPayment(sc interface{ Scan(...any) error }) (*masspay.MassPayment, 
 	var leaseUntil, created, completed int64
 	if err := sc.Scan(&m.ID, &m.Seq, &m.AccountID, &m.CustomerID, &m.SourceID, &m.SourceType, &m.Status, &m.Total,
 		&m.ItemCount, &metadata, &m.CorrelationID, &m.ClearingSource, &m.Addenda, &m.FundingTransferID, &m.NextIdx,
-		&m.LeaseOwner, &leaseUntil, &created, &completed); err != nil {
+		&m.LeaseOwner, &leaseUntil, &created, &completed, &m.Succeeded, &m.Failed); err != nil {
 		return nil, noRows(err)
 	}
 	m.Metadata = parseMap(metadata)
@@ -151,13 +152,49 @@ func (q *q) ItemListPending(ctx context.Context, massPaymentID string, fromIdx, 
 	return collect(rows, scanItem)
 }
 
-// ItemUpdateMany writes the outcome (status, transfer, error) of many items with one UPDATE per
-// slice of rows, joining a VALUES list on the item id. Only pending items are updated: an item
-// that already has an outcome keeps it.
+// ItemUpdateMany writes the outcome (status, transfer, error) of many pending items, and adds
+// them to their mass payments' live counts in the same transaction. Only pending items are
+// updated; if any item already has an outcome, nothing is (a Conflict error), so every outcome is
+// counted exactly once.
 func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
+	update := q.itemUpdateValues
 	if q.s.dialect.ArrayInsert {
-		return q.itemUpdateArrays(ctx, items)
+		update = q.itemUpdateArrays
 	}
+	if err := update(ctx, items); err != nil {
+		return err
+	}
+	type counts struct{ succeeded, failed int }
+	by := map[string]*counts{}
+	var ids []string
+	for _, it := range items {
+		n := by[it.MassPaymentID]
+		if n == nil {
+			n = &counts{}
+			by[it.MassPaymentID] = n
+			ids = append(ids, it.MassPaymentID)
+		}
+		switch it.Status {
+		case masspay.ItemSuccess:
+			n.succeeded++
+		case masspay.ItemFailed:
+			n.failed++
+		}
+	}
+	for _, id := range ids {
+		if n := by[id]; n.succeeded+n.failed > 0 {
+			if _, err := q.exec(ctx, `UPDATE mass_payments SET items_succeeded = items_succeeded + ?, items_failed = items_failed + ?
+ WHERE id = ?`, n.succeeded, n.failed, id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// itemUpdateValues writes item outcomes with one UPDATE per slice of rows, joining a VALUES list
+// on the item id.
+func (q *q) itemUpdateValues(ctx context.Context, items []*masspay.Item) error {
 	const cols = 6
 	head := `UPDATE mass_payment_items SET status = v.column2, transfer_id = v.column3, error_code = v.column4,
  error_message = v.column5, error_path = v.column6 FROM (`
@@ -185,7 +222,7 @@ func (q *q) ItemUpdateMany(ctx context.Context, items []*masspay.Item) error {
 	})
 }
 
-// itemUpdateArrays is ItemUpdateMany joined on unnested column arrays (see insertArrays).
+// itemUpdateArrays is itemUpdateValues joined on unnested column arrays (see insertArrays).
 func (q *q) itemUpdateArrays(ctx context.Context, items []*masspay.Item) error {
 	cols := make([][]string, 6)
 	for i := range cols {

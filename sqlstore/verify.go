@@ -42,6 +42,12 @@ var invariants = []struct {
 	{`SELECT m.id, COUNT(*), 0 FROM mass_payments m JOIN mass_payment_items i ON i.mass_payment_id = m.id
  WHERE m.status = 'complete' AND i.status = 'pending' GROUP BY m.id`,
 		"complete mass payment %s has %d pending items, want %d"},
+	{`SELECT m.id, m.items_succeeded, (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id AND i.status = 'success')
+ FROM mass_payments m WHERE m.items_succeeded <> (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id AND i.status = 'success')`,
+		"mass payment %s counts %d successful items but has %d"},
+	{`SELECT m.id, m.items_failed, (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id AND i.status = 'failed')
+ FROM mass_payments m WHERE m.items_failed <> (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id AND i.status = 'failed')`,
+		"mass payment %s counts %d failed items but has %d"},
 }
 
 // Violations runs every invariant check and describes each violation found.

@@ -101,6 +101,26 @@ func testItemUpdateMany(t *testing.T, newStore NewStoreFunc) {
 	})
 	equal(t, "updated item", f.getItem(upd.ID), &upd)
 	equal(t, "untouched item", f.getItem(items[2].ID), items[2])
+
+	// The live counts move with the outcomes, in the same call: mp1 had one success and one
+	// failure; items of two mass payments in one call each count toward their own.
+	counts(f, "mp1", 2, 1)
+	other := f.getItem("mp2-1")
+	other.Status, other.Error = masspay.ItemFailed, &masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Receiver not found.", Path: "/items/destination/href"}
+	last := f.getItem("mp1-5")
+	last.Status = masspay.ItemFailed
+	last.Error = other.Error
+	f.write(func(q masspay.Q) error { return q.ItemUpdateMany(f.ctx, []*masspay.Item{other, last}) })
+	counts(f, "mp1", 2, 2)
+	counts(f, "mp2", 0, 1)
+}
+
+// counts asserts a mass payment's live counts, and that pending is what remains.
+func counts(f *fx, id string, succeeded, failed int) {
+	f.t.Helper()
+	m := f.getMassPayment(id)
+	equal(f.t, id+" succeeded, failed, pending", []int{m.Succeeded, m.Failed, m.Pending()},
+		[]int{succeeded, failed, m.ItemCount - succeeded - failed})
 }
 
 func testItemUpdateManyConflict(t *testing.T, newStore NewStoreFunc) {
@@ -116,4 +136,5 @@ func testItemUpdateManyConflict(t *testing.T, newStore NewStoreFunc) {
 	// The caller's transaction rolled back: neither item changed.
 	equal(t, "pending item after the conflict", f.getItem(items[0].ID), items[0])
 	equal(t, "done item after the conflict", f.getItem(items[1].ID), items[1])
+	counts(f, "mp1", 1, 1)
 }

@@ -67,7 +67,14 @@ func testViolations(t *testing.T, newStore NewStoreFunc) {
 		}, "ledger entries of transfer odd do not balance: they sum to 7 cents over 1 entries"},
 		{"SuccessfulItemHasATransfer", func(f *fx) {
 			f.exec(`UPDATE mass_payment_items SET status = 'success' WHERE id = 'mp-1'`)
+			f.exec(`UPDATE mass_payments SET items_succeeded = 2 WHERE id = 'mp'`)
 		}, "successful item mp-1 has 0 transfers, want 1"},
+		{"SucceededCountEqualsItems", func(f *fx) {
+			f.exec(`UPDATE mass_payments SET items_succeeded = 0 WHERE id = 'mp'`)
+		}, "mass payment mp counts 0 successful items but has 1"},
+		{"FailedCountEqualsItems", func(f *fx) {
+			f.exec(`UPDATE mass_payments SET items_failed = 1 WHERE id = 'mp'`)
+		}, "mass payment mp counts 1 failed items but has 0"},
 		{"PendingItemHasNoTransfer", func(f *fx) {
 			tr := newTransfer("t1", "acc1", "bank", "dest", 200)
 			tr.MassPaymentID, tr.ItemID, tr.FundingTransferID = "mp", "mp-1", "ft"

@@ -21,6 +21,8 @@ type flagSet struct {
 	getenv func(string) string
 	stderr io.Writer
 	bad    error // the first value a flag refused, worded for the user
+	// usageLine and usageMore, when set, replace "NAME [flags]" and follow the flags in -h.
+	usageLine, usageMore string
 }
 
 func newFlagSet(name string, getenv func(string) string, stderr io.Writer) *flagSet {
@@ -120,7 +122,7 @@ func (f *flagSet) Int(name string, def, least int, usage string) *int {
 // Bool adds a flag that is off unless given (--json, or --json=true).
 func (f *flagSet) Bool(name string, usage string) *bool {
 	p := new(bool)
-	v := &value[bool]{fs: f, name: name, p: p, text: "false", parse: strconv.ParseBool, want: "true or false", isBool: true}
+	v := &value[bool]{fs: f, name: name, p: p, parse: strconv.ParseBool, want: "true or false", isBool: true}
 	f.Var(v, name, usage+" ("+envName(name)+")")
 	return p
 }
@@ -207,19 +209,8 @@ func (f *flagSet) parse(args []string) error {
 		fmt.Fprintln(f.stderr, err)
 		return exitError(2)
 	}
-	f.bad = nil
-	if err := f.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			f.usage()
-			return exitError(0)
-		}
-		if f.bad != nil {
-			err = f.bad
-		} else if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
-			err = fmt.Errorf("unknown flag --%s", name)
-		}
-		fmt.Fprintf(f.stderr, "%v (masspay %s -h lists the flags)\n", err, f.Name())
-		return exitError(2)
+	if err := f.parseFlags(args); err != nil {
+		return err
 	}
 	if f.NArg() > 0 {
 		fmt.Fprintf(f.stderr, "unexpected argument %q (masspay %s -h lists the flags)\n", f.Arg(0), f.Name())
@@ -228,15 +219,42 @@ func (f *flagSet) parse(args []string) error {
 	return nil
 }
 
+// parseFlags parses args up to the first positional argument: -h prints the flags (exit
+// status 0), a refused flag is one line (exit status 2).
+func (f *flagSet) parseFlags(args []string) error {
+	f.bad = nil
+	err := f.Parse(args)
+	if err == nil {
+		return nil
+	}
+	if err == flag.ErrHelp {
+		f.usage()
+		return exitError(0)
+	}
+	if f.bad != nil {
+		err = f.bad
+	} else if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: -"); ok {
+		err = fmt.Errorf("unknown flag --%s", name)
+	}
+	fmt.Fprintf(f.stderr, "%v (masspay %s -h lists the flags)\n", err, f.Name())
+	return exitError(2)
+}
+
 // fail refuses the command line in one line, as parse does.
 func (f *flagSet) fail(format string, args ...any) error {
 	fmt.Fprintf(f.stderr, format+"\n", args...)
 	return exitError(2)
 }
 
+// usage prints the command line (usageLine, default "NAME [flags]"), the flags and usageMore.
 func (f *flagSet) usage() {
-	fmt.Fprintf(f.stderr, "usage: masspay %s [flags]\n\nflags:\n", f.Name())
+	line := f.usageLine
+	if line == "" {
+		line = f.Name() + " [flags]"
+	}
+	fmt.Fprintf(f.stderr, "usage: masspay %s\n\nflags:\n", line)
 	f.SetOutput(f.stderr)
 	f.PrintDefaults()
 	f.SetOutput(io.Discard)
+	fmt.Fprint(f.stderr, f.usageMore)
 }

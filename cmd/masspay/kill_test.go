@@ -275,6 +275,11 @@ func TestKillDuringProcessing(t *testing.T) {
 			if n != perBatch || len(items) == 0 {
 				t.Errorf("batch %s: %d successful items, want %d", mp.ID, n, perBatch)
 			}
+			// The live counts survived every kill: exact, as committed with each chunk.
+			if mp.Succeeded != perBatch || mp.Failed != 0 || mp.Pending() != 0 {
+				t.Errorf("batch %s: live counts %d succeeded, %d failed, %d pending; want %d, 0, 0",
+					mp.ID, mp.Succeeded, mp.Failed, mp.Pending(), perBatch)
+			}
 		}
 		v, err := q.Violations(context.Background())
 		for _, s := range v {

@@ -3,6 +3,7 @@
 //	masspay serve        run the API, the engine and the webhook worker
 //	masspay apps create  create an account with a sandbox bank, a balance and API credentials
 //	masspay verify       check a store's invariants
+//	masspay pay          pay a CSV file through the API (also results, retry-failed)
 //	masspay bench        measure the engine and the store
 //	masspay version      print the version and VCS revision
 package main
@@ -42,6 +43,9 @@ commands:
   apps create   create an account, sandbox bank, balance and API key/secret
   verify        check a store's invariants; exit 1 when one fails
   bench         measure accepting and processing mass payments, and the store's raw insert rate
+  pay           pay a CSV file through the API as mass payments of up to 5,000 items
+  results       export one row per item of a mass payment as CSV
+  retry-failed  re-send the failed items of a complete mass payment, once
   version       print the module version and the VCS revision of this build
 
 Run "masspay <command> -h" for the flags. Every flag can also be set as MASSPAY_<FLAG>
@@ -66,6 +70,13 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runVerify(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
+	// Payouts from a spreadsheet, through the API (pay.go).
+	case "pay":
+		return runPay(ctx, args[1:], getenv, stdout, stderr)
+	case "results":
+		return runResults(ctx, args[1:], getenv, stdout, stderr)
+	case "retry-failed":
+		return runRetryFailed(ctx, args[1:], getenv, stdout, stderr)
 	case "version", "--version":
 		return runVersion(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":

@@ -32,14 +32,23 @@ type Config struct {
 	OnReady func(addr string)
 	// MetricsAddr is where /metrics is served, e.g. 127.0.0.1:9090 ("": not served).
 	MetricsAddr string
-	// Metrics collects the figures (nil: Run makes its own). Give the same one to
-	// DefaultWorkers so that the workers' figures are in it.
+	// Metrics collects the figures of the API, the workers and the store (nil: Run makes its
+	// own). One Metrics serves one Run.
 	Metrics *metrics.Metrics
 }
 
-// Workers are the background loops that run beside the API. Each gets the store and service
-// and runs until its context ends.
-type Workers []func(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error
+// Workers are the background loops that run beside the API. Each gets what the server was
+// wired with and runs until its context ends.
+type Workers []func(ctx context.Context, env Env) error
+
+// Env is what a worker is given: the store (its transactions measured), the service, the logger
+// and the metrics its figures go to.
+type Env struct {
+	Store   masspay.Store
+	Service *service.Service
+	Logger  *slog.Logger
+	Metrics *metrics.Metrics
+}
 
 // Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
 // requests, stop the workers, close the store.
@@ -105,8 +114,9 @@ func Run(ctx context.Context, cfg Config) error {
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
+	env := Env{Store: store, Service: svc, Logger: logger, Metrics: m}
 	for _, w := range cfg.Workers {
-		go func() { workersDone <- w(workCtx, store, svc, logger) }()
+		go func() { workersDone <- w(workCtx, env) }()
 	}
 	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -2,53 +2,50 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
-	"masspay"
 	"masspay/engine"
-	"masspay/metrics"
 	"masspay/service"
 	"masspay/webhook"
 )
 
-// DefaultWorkers are the background loops `masspay serve` runs; m, when not nil, receives their
-// figures.
-func DefaultWorkers(cfg engine.Config, m *metrics.Metrics) Workers {
-	var hooks webhook.Observer
-	if m != nil {
-		cfg.Observer, hooks = m, m
-	}
-	return Workers{EngineWorker(cfg), WebhookWorker(hooks), ClearingWorker}
+// DefaultWorkers are the background loops `masspay serve` runs.
+func DefaultWorkers(cfg engine.Config) Workers {
+	return Workers{EngineWorker(cfg), WebhookWorker, ClearingWorker}
 }
 
 // EngineWorker runs the mass payment engine. On SQLite (one process per store) it takes over the
 // batches a previous run left in processing at once, instead of waiting for their leases to run out.
-func EngineWorker(cfg engine.Config) func(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error {
-	return func(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error {
+func EngineWorker(cfg engine.Config) func(ctx context.Context, env Env) error {
+	return func(ctx context.Context, env Env) error {
 		c := cfg
-		if store.Dialect() == "sqlite" {
+		if env.Store.Dialect() == "sqlite" {
 			c.ReclaimOnStart = true
 		}
-		return engine.New(store, c, logger.With("worker", "engine")).Run(ctx)
+		if env.Metrics != nil && c.Observer == nil {
+			c.Observer = env.Metrics
+		}
+		return engine.New(env.Store, c, env.Logger.With("worker", "engine")).Run(ctx)
 	}
 }
 
-// WebhookWorker delivers the webhook outbox, telling obs (when not nil) of every attempt.
-func WebhookWorker(obs webhook.Observer) func(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error {
-	return func(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error {
-		return webhook.New(store, webhook.Config{
-			Render:   svc.RenderEvent,
-			Retries:  svc.Config().WebhookRetries,
-			Logger:   logger.With("worker", "webhook"),
-			Observer: obs,
-		}).Run(ctx)
+// WebhookWorker delivers the webhook outbox.
+func WebhookWorker(ctx context.Context, env Env) error {
+	cfg := webhook.Config{
+		Render:  env.Service.RenderEvent,
+		Retries: env.Service.Config().WebhookRetries,
+		Logger:  env.Logger.With("worker", "webhook"),
 	}
+	if env.Metrics != nil {
+		cfg.Observer = env.Metrics
+	}
+	return webhook.New(env.Store, cfg).Run(ctx)
 }
 
 // ClearingWorker processes pending bank transfers once they are Service.ClearingAuto old, for
 // hands-off flows without POST /sandbox-simulations. It does nothing under sandbox clearing.
-func ClearingWorker(ctx context.Context, store masspay.Store, svc *service.Service, logger *slog.Logger) error {
+func ClearingWorker(ctx context.Context, env Env) error {
+	svc, logger := env.Service, env.Logger
 	age := svc.Config().ClearingAuto
 	if age <= 0 {
 		return nil

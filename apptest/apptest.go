@@ -67,7 +67,7 @@ func Start(t testing.TB, opts ...Options) *Env {
 		o = opts[0]
 	}
 	if o.Workers == nil {
-		o.Workers = app.DefaultWorkers(o.Engine, nil)
+		o.Workers = app.DefaultWorkers(o.Engine)
 	}
 	e := &Env{T: t, DataDir: t.TempDir(), DBURL: DatabaseURL(t), opts: o}
 	banner := e.run()

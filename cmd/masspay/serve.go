@@ -11,7 +11,6 @@ import (
 	"masspay"
 	"masspay/app"
 	"masspay/engine"
-	"masspay/metrics"
 	"masspay/service"
 )
 
@@ -47,18 +46,16 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if *metricsAddr == "off" {
 		*metricsAddr = ""
 	}
-	m := metrics.New(logger)
 	return app.Run(ctx, app.Config{
 		Addr:        *addr,
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
 		Service:     service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: *clearingAuto},
-		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}, m),
+		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
 		Logger:      logger,
 		Out:         stdout,
 		MetricsAddr: *metricsAddr,
-		Metrics:     m,
 	})
 }
 

@@ -43,6 +43,7 @@ type value[T any] struct {
 	name   string
 	p      *T
 	text   string
+	def    string // the default, as text
 	parse  func(string) (T, error)
 	want   string
 	isBool bool
@@ -74,11 +75,14 @@ func (v *value[T]) Set(s string) error {
 
 func (v *value[T]) IsBoolFlag() bool { return v.isBool }
 
+// describe says what the flag takes and its default, for -h.
+func (v *value[T]) describe() (want, def string) { return v.want, v.def }
+
 // define adds a flag of type T with default def (shown as defText).
 func define[T any](f *flagSet, name string, def T, defText, usage, want string, parse func(string) (T, error)) *T {
 	p := new(T)
 	*p = def
-	f.Var(&value[T]{fs: f, name: name, p: p, text: defText, parse: parse, want: want}, name, usage+" ("+envName(name)+")")
+	f.Var(&value[T]{fs: f, name: name, p: p, text: defText, def: defText, parse: parse, want: want}, name, usage)
 	return p
 }
 
@@ -123,7 +127,7 @@ func (f *flagSet) Int(name string, def, least int, usage string) *int {
 func (f *flagSet) Bool(name string, usage string) *bool {
 	p := new(bool)
 	v := &value[bool]{fs: f, name: name, p: p, parse: strconv.ParseBool, want: "true or false", isBool: true}
-	f.Var(v, name, usage+" ("+envName(name)+")")
+	f.Var(v, name, usage)
 	return p
 }
 
@@ -253,8 +257,16 @@ func (f *flagSet) usage() {
 		line = f.Name() + " [flags]"
 	}
 	fmt.Fprintf(f.stderr, "usage: masspay %s\n\nflags:\n", line)
-	f.SetOutput(f.stderr)
-	f.PrintDefaults()
-	f.SetOutput(io.Discard)
+	f.VisitAll(func(fl *flag.Flag) {
+		what := ""
+		if d, ok := fl.Value.(interface{ describe() (string, string) }); ok {
+			want, def := d.describe()
+			what = want
+			if def != "" {
+				what += "; default " + def
+			}
+		}
+		fmt.Fprintf(f.stderr, "  --%s (%s; %s)\n      %s\n", fl.Name, what, envName(fl.Name), fl.Usage)
+	})
 	fmt.Fprint(f.stderr, f.usageMore)
 }

@@ -14,6 +14,7 @@
 //	sqlstore/    the Store on database/sql, shared by both backends (SQL written once, rebound)
 //	sqlite/      opens sqlstore on an embedded SQLite file (modernc.org/sqlite, no cgo)
 //	postgres/    opens sqlstore on PostgreSQL (pgx v5): advisory-locked migrations, LISTEN/NOTIFY
+//	nacha/       NACHA files with moov-io/ach, the Fed calendar, cutoff windows, effective dates
 //	storetest/   the behavioural suite every Store must pass
 //	httpapi/     the Dwolla-compatible HTTP surface (routes.go is the map of the API)
 //	metrics/     Prometheus figures: fills the observer interfaces of httpapi, engine and webhook
@@ -23,5 +24,5 @@
 //	bench/       the benchmark behind `masspay bench`
 //	client/      a client of Dwolla's v2 API (masspay's or Dwolla's): token, HAL, errors, paging
 //	payout/      CSV file to mass payments and back, through client: pay, results, retry-failed
-//	cmd/masspay/ the binary: serve, apps create, verify, bench, version, pay, results, retry-failed
+//	cmd/masspay/ the binary: serve, apps create, verify, ach cutoff|ls, bench, version, pay, results, retry-failed
 package masspay

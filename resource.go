@@ -231,6 +231,9 @@ type Transfer struct {
 	ProcessingChannel string
 	FailureCode       string
 	Created           time.Time
+	// ACH holds the entries that carried it to the bank (--clearing ach), when loaded: its own,
+	// and for a funded transfer its funding transfer's debit.
+	ACH []*ACHEntry
 }
 
 // LedgerEntry is one side of a balance change: Amount cents (signed) on a funding source,

@@ -239,4 +239,32 @@ type Q interface {
 	// debitNames (funded transfers left out: their bank debit is their funding transfer) or
 	// credit a bank named one of creditNames.
 	TransferListProcessedBank(ctx context.Context, accountID string, debitNames, creditNames []string, limit int) ([]*Transfer, error)
+
+	// ACH (--clearing ach, docs/ach.md).
+
+	// ACHSettingsGet returns the originator settings serve recorded (ErrNoRows when none).
+	ACHSettingsGet(ctx context.Context) (string, error)
+	ACHSettingsPut(ctx context.Context, settings string, now time.Time) error
+	// ACHWindowLast returns the latest cutoff of a closed window (zero when none).
+	ACHWindowLast(ctx context.Context) (time.Time, error)
+	// ACHWindowInsert records a closed window; ErrUnique when it was closed already.
+	ACHWindowInsert(ctx context.Context, w *ACHWindow) error
+	// ACHTransferListDue returns up to limit pending bank transfers, oldest first, that are in
+	// no file and wait on no funding transfer that is not yet processed.
+	ACHTransferListDue(ctx context.Context, limit int) ([]*Transfer, error)
+	// ACHFileDay returns how many files were made on a date and the last trace sequence used.
+	ACHFileDay(ctx context.Context, date string) (files, lastTrace int, err error)
+	// ACHFileInsert records a file with its entries.
+	ACHFileInsert(ctx context.Context, f *ACHFile, entries []*ACHEntry) error
+	// ACHFileList returns recorded files, newest first, without their content, and their total.
+	ACHFileList(ctx context.Context, p Page) ([]*ACHFile, int, error)
+	// ACHFileListUnwritten returns the files not yet on disk, oldest first, with their content.
+	ACHFileListUnwritten(ctx context.Context) ([]*ACHFile, error)
+	ACHFileSetWritten(ctx context.Context, id string) error
+	// ACHEntryListByTransfer returns the entries of the given transfers with their files.
+	ACHEntryListByTransfer(ctx context.Context, transferIDs ...string) ([]*ACHEntry, error)
+	// ACHEntryListDue returns up to limit unprocessed entries whose process date is before date.
+	ACHEntryListDue(ctx context.Context, date string, limit int) ([]*ACHEntry, error)
+	// ACHEntrySetProcessed marks entries processed (their return window is over).
+	ACHEntrySetProcessed(ctx context.Context, entries []*ACHEntry) error
 }

@@ -84,6 +84,9 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
+	if err := startACH(ctx, svc); err != nil {
+		return fmt.Errorf("ach: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)

@@ -11,7 +11,7 @@ import (
 
 // DefaultWorkers are the background loops `masspay serve` runs.
 func DefaultWorkers(cfg engine.Config) Workers {
-	return Workers{EngineWorker(cfg), WebhookWorker, ClearingWorker}
+	return Workers{EngineWorker(cfg), WebhookWorker, ClearingWorker, ACHWorker}
 }
 
 // EngineWorker runs the mass payment engine. On SQLite (one process per store) it takes over the

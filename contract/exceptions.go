@@ -187,6 +187,31 @@ var Exceptions = []Exception{
 			return nil
 		},
 	},
+	{
+		Name: "Transfer achDetails companyEntryDescription enum",
+		Reason: "the spec limits achDetails.*.companyEntryDescription to NACHA's reserved descriptions " +
+			"(REVERSAL, RECLAIM, NO CHECK, RETRY PMNT...), which only entries of those kinds must carry; " +
+			"an ordinary entry carries the originator's own 10-character description (PAYROLL, PAYOUT), " +
+			"which masspay shows as it sent it. Checked as a string.",
+		Patch: func(doc *openapi3.T) error {
+			s, err := schema(doc, "Transfer")
+			if err != nil {
+				return err
+			}
+			n := 0
+			for _, side := range []string{"source", "destination"} {
+				ach := s.Properties["achDetails"]
+				if ach == nil || ach.Value.Properties[side] == nil {
+					return fmt.Errorf("Transfer has no achDetails.%s", side)
+				}
+				if d := ach.Value.Properties[side].Value.Properties["companyEntryDescription"]; d != nil && len(d.Value.Enum) > 0 {
+					d.Value.Enum = nil
+					n++
+				}
+			}
+			return found(n, "companyEntryDescription enum")
+		},
+	},
 }
 
 // Route is a request masspay serves that Dwolla's spec has no operation for.

@@ -71,6 +71,7 @@ func (s *Server) transferJSON(t *masspay.Transfer) obj {
 	if t.DestAddenda != "" {
 		ach["destination"] = obj{"addenda": obj{"values": []string{t.DestAddenda}}}
 	}
+	addACHEntries(out, ach, t)
 	if len(ach) > 0 {
 		out["achDetails"] = ach
 	}

@@ -56,6 +56,9 @@ const SimulationLimit = 500
 // oldest pending bank transfers, up to 500, returns the processed transfers of banks named for a
 // late return, and returns how many transfers changed.
 func (s *Service) SimulateClearing(ctx context.Context, p *Principal) (int, error) {
+	if s.cfg.ACH != nil {
+		return 0, errACHClearing
+	}
 	var late []*masspay.Transfer
 	return s.clear(ctx, func(q masspay.Q) (ts []*masspay.Transfer, err error) {
 		// Listed before this pass processes anything, so that a transfer processed now is
@@ -141,6 +144,9 @@ func (c *clearing) source(id string) (*masspay.FundingSource, error) {
 
 // returnCode reports the return a bank simulates for a debit of it (debit) or a credit to it.
 func (c *clearing) returnCode(fundingSourceID string, debit bool) (*ReturnCode, error) {
+	if c.s.cfg.ACH != nil {
+		return nil, nil // real banks return through return files (part 2), not by their names
+	}
 	f, err := c.source(fundingSourceID)
 	if err != nil {
 		return nil, err
@@ -423,7 +429,13 @@ func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Ti
 func (s *Service) CancelTransfer(ctx context.Context, p *Principal, id string) (*masspay.Transfer, error) {
 	var t *masspay.Transfer
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
+		if err := s.lockACH(ctx, q); err != nil {
+			return err
+		}
 		if t, err = getTransfer(ctx, q, p, id); err != nil {
+			return err
+		}
+		if err := s.refuseSent(ctx, q, t.ID); err != nil {
 			return err
 		}
 		// Every pending transfer is waiting on a bank: its own leg, or its funding transfer's.

@@ -339,6 +339,9 @@ func (s *Service) GetTransfer(ctx context.Context, p *Principal, id string) (*ma
 		if err == nil && t.AccountID != p.AccountID {
 			err = masspay.ErrNoRows
 		}
+		if err == nil && s.cfg.ACH != nil {
+			err = achDetails(ctx, q, t)
+		}
 		return notFound(err, "Transfer not found.")
 	})
 	return t, err

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"masspay"
+	"masspay/nacha"
 )
 
 // Config holds the service's settings. Zero values take the documented defaults.
@@ -37,6 +38,9 @@ type Config struct {
 	// ClearingAuto, when set, makes a background worker process pending bank transfers once they
 	// are that old; zero keeps sandbox clearing (POST /sandbox-simulations only).
 	ClearingAuto time.Duration
+	// ACH, when set, makes bank transfers clear through NACHA files at the bank's cutoffs
+	// (--clearing ach, docs/ach.md) instead of the sandbox.
+	ACH *nacha.Config
 	// EventRetention is how long events stay visible at /events, and webhooks in a
 	// subscription's list (default 30 days, as Dwolla). Older rows are not deleted: webhook
 	// history still references them.

@@ -48,6 +48,25 @@ var invariants = []struct {
 	{`SELECT m.id, m.items_failed, (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id AND i.status = 'failed')
  FROM mass_payments m WHERE m.items_failed <> (SELECT COUNT(*) FROM mass_payment_items i WHERE i.mass_payment_id = m.id AND i.status = 'failed')`,
 		"mass payment %s counts %d failed items but has %d"},
+	// ACH: a transfer is in exactly one file, an entry carries its transfer's amount, and a file's
+	// recorded count and totals are its entries'.
+	{`SELECT transfer_id, COUNT(DISTINCT file_id), 1 FROM ach_entries GROUP BY transfer_id HAVING COUNT(DISTINCT file_id) <> 1`,
+		"transfer %s is in %d ACH files, want %d"},
+	{`SELECT e.transfer_id, e.amount, t.amount FROM ach_entries e JOIN transfers t ON t.id = e.transfer_id WHERE e.amount <> t.amount`,
+		"ACH entry of transfer %s is %d cents but the transfer is %d"},
+	{`SELECT e.transfer_id, 0, 0 FROM ach_entries e WHERE NOT EXISTS (SELECT 1 FROM transfers t WHERE t.id = e.transfer_id)`,
+		"ACH entry of transfer %s has no transfer (%d, %d)"},
+	{`SELECT f.name, f.entry_count, COUNT(e.transfer_id) FROM ach_files f LEFT JOIN ach_entries e ON e.file_id = f.id
+ GROUP BY f.id, f.name, f.entry_count HAVING f.entry_count <> COUNT(e.transfer_id)`,
+		"ACH file %s records %d entries but holds %d"},
+	{`SELECT f.name, f.debit_total, COALESCE(SUM(CASE WHEN e.debit THEN e.amount ELSE 0 END), 0) FROM ach_files f
+ LEFT JOIN ach_entries e ON e.file_id = f.id GROUP BY f.id, f.name, f.debit_total
+ HAVING f.debit_total <> COALESCE(SUM(CASE WHEN e.debit THEN e.amount ELSE 0 END), 0)`,
+		"ACH file %s records debits of %d cents but its entries sum to %d"},
+	{`SELECT f.name, f.credit_total, COALESCE(SUM(CASE WHEN e.debit THEN 0 ELSE e.amount END), 0) FROM ach_files f
+ LEFT JOIN ach_entries e ON e.file_id = f.id GROUP BY f.id, f.name, f.credit_total
+ HAVING f.credit_total <> COALESCE(SUM(CASE WHEN e.debit THEN 0 ELSE e.amount END), 0)`,
+		"ACH file %s records credits of %d cents but its entries sum to %d"},
 }
 
 // Violations runs every invariant check and describes each violation found.

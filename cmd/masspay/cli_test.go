@@ -82,7 +82,7 @@ func TestCLIRefuses(t *testing.T) {
 		{nil, []string{"serve", "--metrics-addr", "localhost"}, []string{"--metrics-addr", `"off"`}},
 		{nil, []string{"serve", "--item-limit", "0"}, []string{"--item-limit", "a positive amount"}},
 		{nil, []string{"serve", "--item-limit", "1e3"}, []string{"--item-limit", "a positive amount"}},
-		{nil, []string{"serve", "--clearing", "auto"}, []string{"--clearing", "sandbox or auto=DURATION"}},
+		{nil, []string{"serve", "--clearing", "auto"}, []string{"--clearing", "sandbox, ach or auto=DURATION"}},
 		{nil, []string{"serve", "--webhook-retries", "1s,soon"}, []string{"--webhook-retries", "positive durations", `"soon"`}},
 		{nil, []string{"serve", "--public-url", "example.com"}, []string{"--public-url", "http://"}},
 		{nil, []string{"serve", "--no-such-flag"}, []string{"unknown flag --no-such-flag"}},

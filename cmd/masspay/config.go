@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"masspay/app"
+	"masspay/nacha"
 )
 
 // flagSet is a flag.FlagSet whose defaults can come from MASSPAY_* environment variables. Every
@@ -65,7 +67,7 @@ func (v *value[T]) Set(s string) error {
 		}
 		err = errors.New(msg)
 		if v.fs.bad == nil {
-			v.fs.bad = fmt.Errorf("invalid --%s %q: %s", v.name, s, msg)
+			v.fs.bad = fmt.Errorf("--%s %q: %s", v.name, s, msg)
 		}
 		return err
 	}
@@ -171,7 +173,7 @@ func (f *flagSet) applyEnv() error {
 	f.VisitAll(func(fl *flag.Flag) {
 		if v := f.getenv(envName(fl.Name)); v != "" && err == nil {
 			if serr := fl.Value.Set(v); serr != nil {
-				err = fmt.Errorf("invalid %s %q (--%s): %v", envName(fl.Name), v, fl.Name, serr)
+				err = fmt.Errorf("%s %q (--%s): %v", envName(fl.Name), v, fl.Name, serr)
 			}
 		}
 	})
@@ -269,4 +271,66 @@ func (f *flagSet) usage() {
 		fmt.Fprintf(f.stderr, "  --%s (%s; %s)\n      %s\n", fl.Name, what, envName(fl.Name), fl.Usage)
 	})
 	fmt.Fprint(f.stderr, f.usageMore)
+}
+
+// achFlags are the originator's settings of --clearing ach (docs/ach.md).
+type achFlags struct {
+	dir, odfi, destination, destinationName, companyName, companyID, description, windows, timezone *string
+	returnDays                                                                                      *int
+}
+
+func (f *flagSet) achFlags() achFlags {
+	return achFlags{
+		dir:             f.String("ach-dir", "", "directory the NACHA files are written to (default <data>/ach)"),
+		odfi:            f.String("ach-odfi", "", "the ODFI's (your bank's) 9-digit routing number"),
+		destination:     f.String("ach-destination", "", "the files' immediate destination routing number (default the ODFI)"),
+		destinationName: f.String("ach-destination-name", "", "the immediate destination's name (default ODFI)"),
+		companyName:     f.String("ach-company-name", "", "the originator's name in every batch (16 characters)"),
+		companyID:       f.String("ach-company-id", "", "the originator's company identification (10 characters)"),
+		description:     f.String("ach-entry-description", nacha.DefaultEntryDescription, "company entry description on the receiver's statement (10 characters)"),
+		windows:         f.String("ach-windows", nacha.DefaultWindows, "cutoff times of day in --ach-timezone, comma-separated"),
+		timezone:        f.String("ach-timezone", nacha.DefaultTimezone, "time zone of the windows and banking dates"),
+		returnDays: define(f, "ach-return-days", nacha.DefaultReturnDays, strconv.Itoa(nacha.DefaultReturnDays),
+			"banking days after settlement a transfer waits for a return before it is processed",
+			"a number of banking days from 1 to 60", func(s string) (int, error) {
+				n, err := strconv.Atoi(s)
+				if err != nil || n < 1 || n > 60 {
+					return 0, errInvalid
+				}
+				return n, nil
+			}),
+	}
+}
+
+// achSettingFlags maps nacha's setting names to the flags that set them.
+var achSettingFlags = map[string]string{"odfi": "--ach-odfi", "destination": "--ach-destination",
+	"destinationName": "--ach-destination-name", "companyName": "--ach-company-name", "companyId": "--ach-company-id",
+	"entryDescription": "--ach-entry-description", "windows": "--ach-windows", "timezone": "--ach-timezone",
+	"returnDays": "--ach-return-days", "dir": "--ach-dir"}
+
+// config returns the validated settings; the error is one line naming the flag and what it expects.
+func (f achFlags) config(dataDir string) (*nacha.Config, error) {
+	dir := *f.dir
+	if dir == "" {
+		dir = filepath.Join(dataDir, "ach")
+	}
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	var windows []string
+	for _, w := range strings.Split(*f.windows, ",") {
+		windows = append(windows, strings.TrimSpace(w))
+	}
+	cfg := nacha.Config{ODFI: strings.TrimSpace(*f.odfi), Destination: strings.TrimSpace(*f.destination),
+		DestinationName: *f.destinationName, CompanyName: *f.companyName, CompanyID: *f.companyID,
+		EntryDescription: *f.description, Windows: windows, Timezone: *f.timezone, ReturnDays: *f.returnDays, Dir: dir}
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		var se *nacha.SettingError
+		if errors.As(err, &se) {
+			return nil, fmt.Errorf("%s %q: want %s", achSettingFlags[se.Setting], se.Value, se.Want)
+		}
+		return nil, err
+	}
+	return &cfg, nil
 }

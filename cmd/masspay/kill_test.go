@@ -167,12 +167,7 @@ func TestKillDuringProcessing(t *testing.T) {
 	}
 	t.Parallel()
 	bin := buildBinary(t)
-	dir := t.TempDir()
-	dbURL := apptest.DatabaseURL(t)
-	storeArgs := []string{"--data", dir}
-	if dbURL != "" {
-		storeArgs = []string{"--database", dbURL}
-	}
+	dir, dbURL, storeArgs := testStore(t)
 	var creds struct{ AccountID, Key, Secret string }
 	creds.AccountID, creds.Key, creds.Secret = appsCreate(t, bin, storeArgs...)
 	st, err := app.OpenStore(context.Background(), dir, dbURL)
@@ -235,16 +230,7 @@ func TestKillDuringProcessing(t *testing.T) {
 	// Let the last server finish everything, then stop it cleanly.
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		var left int
-		st.Read(context.Background(), func(q masspay.Q) error {
-			list, _, err := q.MassPaymentList(context.Background(), masspay.MassPaymentFilter{AccountID: creds.AccountID, Page: masspay.Page{Limit: 1000}})
-			for _, mp := range list {
-				if mp.Status != masspay.MassPaymentComplete {
-					left++
-				}
-			}
-			return err
-		})
+		left := incompleteBatches(st, creds.AccountID)
 		if left == 0 {
 			break
 		}

@@ -3,6 +3,7 @@
 //	masspay serve        run the API, the engine and the webhook worker
 //	masspay apps create  create an account with a sandbox bank, a balance and API credentials
 //	masspay verify       check a store's invariants
+//	masspay ach cutoff   close the current ACH window now; masspay ach ls lists the files
 //	masspay pay          pay a CSV file through the API (also results, retry-failed)
 //	masspay bench        measure the engine and the store
 //	masspay version      print the version and VCS revision
@@ -42,6 +43,8 @@ commands:
   serve         run the API server (embedded SQLite by default)
   apps create   create an account, sandbox bank, balance and API key/secret
   verify        check a store's invariants; exit 1 when one fails
+  ach cutoff    close the current ACH window now and print the NACHA file's path (--clearing ach)
+  ach ls        list the NACHA files written
   bench         measure accepting and processing mass payments, and the store's raw insert rate
   pay           pay a CSV file through the API as mass payments of up to 5,000 items
   results       export one row per item of a mass payment as CSV
@@ -68,6 +71,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runAppsCreate(ctx, args[2:], getenv, stdout, stderr)
 	case "verify":
 		return runVerify(ctx, args[1:], getenv, stdout, stderr)
+	case "ach":
+		return runACH(ctx, args[1:], getenv, stdout, stderr)
 	case "bench":
 		return runBench(ctx, args[1:], getenv, stdout, stderr)
 	// Payouts from a spreadsheet, through the API (pay.go).

@@ -11,6 +11,7 @@ import (
 	"masspay"
 	"masspay/app"
 	"masspay/engine"
+	"masspay/nacha"
 	"masspay/service"
 )
 
@@ -30,13 +31,31 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	logFormat := fs.Choice("log-format", "text", "log format: text or json", "text", "json")
 	retries := define(fs, "webhook-retries", nil, "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)",
 		"a comma-separated list of positive durations such as 1s,2s", parseDurations)
-	clearingAuto := define(fs, "clearing", 0, "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations) or auto=DURATION",
-		"sandbox or auto=DURATION such as auto=30s", parseClearing)
+	clearing := fs.Checked("clearing", "sandbox", "sandbox, ach or auto=DURATION such as auto=30s",
+		"bank transfer clearing: sandbox (POST /sandbox-simulations), auto=DURATION, or ach (NACHA files, the --ach-* flags)",
+		func(s string) error {
+			if s == "ach" {
+				return nil
+			}
+			_, err := parseClearing(s)
+			return err
+		})
+	ach := fs.achFlags()
 	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
 	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
 	nodeID := fs.String("node-id", "", "this process's name in mass payment leases (default a random id)")
 	if err := fs.parse(args); err != nil {
 		return err
+	}
+	var achConfig *nacha.Config
+	var clearingAuto time.Duration
+	if *clearing == "ach" {
+		var err error
+		if achConfig, err = ach.config(*store.data); err != nil {
+			return fs.fail("%v", err)
+		}
+	} else {
+		clearingAuto, _ = parseClearing(*clearing) // checked as the flag was set
 	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
 	if *logFormat == "json" {
@@ -51,7 +70,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
-		Service:     service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: *clearingAuto},
+		Service:     service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: clearingAuto, ACH: achConfig},
 		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
 		Logger:      logger,
 		Out:         stdout,

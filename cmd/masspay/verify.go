@@ -36,6 +36,11 @@ func runVerify(ctx context.Context, args []string, getenv func(string) string, s
 	if err := st.Read(ctx, func(q masspay.Q) (err error) { violations, err = q.Violations(ctx); return err }); err != nil {
 		return err
 	}
+	dir, err := achDirViolations(ctx, st)
+	if err != nil {
+		return err
+	}
+	violations = append(violations, dir...)
 	if len(violations) == 0 {
 		fmt.Fprintln(stdout, "verify: ok, every invariant holds")
 		return nil

@@ -1,0 +1,245 @@
+package app_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+
+	"masspay"
+	"masspay/app"
+	"masspay/apptest"
+	"masspay/nacha"
+	"masspay/postgres/pgtest"
+	"masspay/service"
+	"masspay/sqlstore"
+)
+
+func achConfig(dir string) nacha.Config {
+	return nacha.Config{ODFI: "121042882", CompanyName: "Acme Payouts", CompanyID: "1234567890", Dir: dir}
+}
+
+// payout writes what the engine writes for one item of a balance-sourced batch to a new payee
+// bank: a pending, posted bank transfer, due at the next cutoff.
+func payout(t *testing.T, st masspay.Store, cents int64) string {
+	t.Helper()
+	ctx := context.Background()
+	id := uuid.NewString()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err := st.Write(ctx, func(q masspay.Q) error {
+		acc := &masspay.Account{ID: uuid.NewString(), Name: "Acme", Created: now}
+		cu := &masspay.Customer{ID: uuid.NewString(), AccountID: acc.ID, FirstName: "Jane", LastName: "Doe",
+			Email: uuid.NewString() + "@example.com", Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: now}
+		bank := &masspay.FundingSource{ID: uuid.NewString(), AccountID: acc.ID, CustomerID: cu.ID, Type: masspay.FundingBank,
+			Status: masspay.FundingUnverified, Name: "Jane's bank", BankAccountType: "checking", RoutingNumber: "222222226",
+			AccountNumber: "123456789", Channels: []string{"ach"}, Created: now}
+		bal := &masspay.FundingSource{ID: uuid.NewString(), AccountID: acc.ID, Type: masspay.FundingBalance,
+			Status: masspay.FundingVerified, Name: "Balance", Channels: []string{}, Created: now}
+		tr := &masspay.Transfer{ID: id, AccountID: acc.ID, SourceID: bal.ID, DestinationID: bank.ID, DestCustomerID: cu.ID,
+			Amount: cents, Status: masspay.TransferPending, Posted: true, Bank: true, Created: now}
+		for _, fn := range []func() error{
+			func() error { return q.AccountInsert(ctx, acc) },
+			func() error { return q.CustomerInsert(ctx, cu) },
+			func() error { return q.FundingSourceInsert(ctx, bank) },
+			func() error { return q.FundingSourceInsert(ctx, bal) },
+			func() error {
+				return q.LedgerPost(ctx, []masspay.LedgerEntry{{FundingSourceID: bank.ID, TransferID: "deposit-" + id, Amount: -cents, Created: now},
+					{FundingSourceID: bal.ID, TransferID: "deposit-" + id, Amount: cents, Created: now}})
+			},
+			func() error { return q.TransferInsertMany(ctx, []*masspay.Transfer{tr}) },
+			func() error { return q.LedgerPost(ctx, masspay.PostingEntries(tr, bal.ID, bank.ID, now)) },
+		} {
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// Several nodes reaching the same window's cutoff at once make one file between them: on
+// PostgreSQL (nodes on one database, each writing to its own directory) and on SQLite (stores
+// of one data directory, as `masspay ach cutoff` beside a server).
+func TestACHOneFilePerWindow(t *testing.T) {
+	t.Parallel()
+	for _, backend := range []string{"sqlite", "postgres"} {
+		t.Run(backend, func(t *testing.T) {
+			t.Parallel()
+			dataDir, url := t.TempDir(), ""
+			if backend == "postgres" {
+				url = pgtest.URL(t)
+			}
+			const nodes = 4
+			var achs []*service.ACH
+			var stores []*sqlstore.Store
+			for i := range nodes {
+				st, err := app.OpenStore(context.Background(), dataDir, url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				a, err := service.New(st, service.Config{}).ACH(achConfig(filepath.Join(t.TempDir(), "node", string(rune('a'+i)))))
+				if err != nil {
+					t.Fatal(err)
+				}
+				stores, achs = append(stores, st), append(achs, a)
+			}
+			for range 3 {
+				payout(t, stores[0], 100_00)
+			}
+			w, err := achs[0].Calendar().Next(time.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			results := make([]*service.CutoffResult, nodes)
+			errs := make([]error, nodes)
+			var wg sync.WaitGroup
+			for i, a := range achs {
+				wg.Go(func() { results[i], errs[i] = a.Cutoff(context.Background(), &w) })
+			}
+			wg.Wait()
+			made := 0
+			for i, r := range results {
+				if errs[i] != nil {
+					t.Fatalf("node %d: %v", i, errs[i])
+				}
+				if r.Closed {
+					made++
+					if r.File == nil || r.File.EntryCount != 3 {
+						t.Fatalf("node %d closed the window with %+v, want a file of 3 entries", i, r.File)
+					}
+				}
+			}
+			var files []string
+			for _, a := range achs {
+				found, _ := filepath.Glob(filepath.Join(a.Config().Dir, "*.ach"))
+				files = append(files, found...)
+			}
+			if made != 1 || len(files) != 1 {
+				t.Fatalf("%d nodes closed the window and %d files were written, want 1 and 1", made, len(files))
+			}
+		})
+	}
+}
+
+// The crash points of a cutoff, each made to happen: the file recorded but not written (the
+// process died after the commit), written but not marked (died after the rename), a temporary
+// file left (died while writing). Deliver, which every start and every cutoff runs first, ends
+// each with the file on disk once and the transfer in it once.
+func TestACHCrashPoints(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	dataDir, url := t.TempDir(), apptest.DatabaseURL(t)
+	st, err := app.OpenStore(ctx, dataDir, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := filepath.Join(t.TempDir(), "files")
+	// A regular file where the directory should be: writing after the commit fails, as if the
+	// process had died there.
+	if err := os.WriteFile(dir, []byte("in the way"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	a, err := service.New(st, service.Config{}).ACH(achConfig(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := payout(t, st, 42_00)
+	res, err := a.Cutoff(ctx, nil)
+	if err == nil || res == nil || res.File == nil {
+		t.Fatalf("cutoff with the directory blocked: %+v, %v; want the file recorded and a write error", res, err)
+	}
+	check := func(want ...string) {
+		t.Helper()
+		got, err := a.CheckDir(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) {
+			t.Fatalf("directory check: %q, want %d findings like %q", got, len(want), want)
+		}
+		for i := range want {
+			if !strings.Contains(got[i], want[i]) {
+				t.Fatalf("directory check: %q, want %q", got, want)
+			}
+		}
+	}
+	check("recorded but not yet written")
+	// Not due any more: the next cutoff does not send it again; it writes the recorded file.
+	os.Remove(dir)
+	again, err := a.Cutoff(ctx, nil)
+	if err != nil || again.File != nil {
+		t.Fatalf("next cutoff: %+v, %v; want nothing due", again, err)
+	}
+	check()
+	path := filepath.Join(dir, res.File.Name)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nacha.Read(b); err != nil {
+		t.Fatal(err)
+	}
+
+	// Died after the rename, before marking it written: the file there is the one recorded.
+	st.DB().ExecContext(ctx, `UPDATE ach_files SET written = FALSE`)
+	if paths, err := a.Deliver(ctx); err != nil || len(paths) != 1 {
+		t.Fatalf("deliver of a file already there: %v, %v", paths, err)
+	}
+	check()
+	// A file of the same name with other bytes is never overwritten.
+	st.DB().ExecContext(ctx, `UPDATE ach_files SET written = FALSE`)
+	os.WriteFile(path, []byte("someone else's file"), 0o644)
+	if _, err := a.Deliver(ctx); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
+		t.Fatalf("deliver over another file: %v", err)
+	}
+	os.WriteFile(path, b, 0o644)
+	if _, err := a.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Died while writing: a temporary file is left, and taken away.
+	os.WriteFile(filepath.Join(dir, ".masspay-123.tmp"), []byte("half a fi"), 0o644)
+	check("not recorded")
+	if _, err := a.Deliver(ctx); err != nil {
+		t.Fatal(err)
+	}
+	check()
+
+	var entries []*masspay.ACHEntry
+	st.Read(ctx, func(q masspay.Q) (err error) { entries, err = q.ACHEntryListByTransfer(ctx, id); return err })
+	if len(entries) != 1 || entries[0].File.Name != res.File.Name {
+		t.Fatalf("transfer's entries: %+v", entries)
+	}
+}
+
+// A transfer no entry can carry (over 99,999,999.99) is held back and named; the others still go.
+func TestACHHoldsWhatNoEntryCarries(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, t.TempDir(), apptest.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	a, err := service.New(st, service.Config{}).ACH(achConfig(t.TempDir()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	big := payout(t, st, nacha.MaxAmount+1)
+	payout(t, st, 10_00)
+	res, err := a.Cutoff(ctx, nil)
+	if err != nil || res.File == nil || res.File.EntryCount != 1 || len(res.Held) != 1 || res.Held[0] != big {
+		t.Fatalf("cutoff: %+v, %v; want a file of 1 entry and %s held", res, err, big)
+	}
+}

@@ -41,13 +41,15 @@ type Config struct {
 // wired with and runs until its context ends.
 type Workers []func(ctx context.Context, env Env) error
 
-// Env is what a worker is given: the store (its transactions measured), the service, the logger
-// and the metrics its figures go to.
+// Env is what a worker is given: the store (its transactions measured), the service, the
+// logger, the API's public URL (webhook bodies carry absolute links) and the metrics its
+// figures go to.
 type Env struct {
-	Store   masspay.Store
-	Service *service.Service
-	Logger  *slog.Logger
-	Metrics *metrics.Metrics
+	Store     masspay.Store
+	Service   *service.Service
+	Logger    *slog.Logger
+	PublicURL string
+	Metrics   *metrics.Metrics
 }
 
 // Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
@@ -112,12 +114,11 @@ func Run(ctx context.Context, cfg Config) error {
 	var ready atomic.Bool
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load, Observer: m,
 		Readiness: func(ctx context.Context) error { return Ready(ctx, raw) }}, svc, logger)
-	svc.SetEventRenderer(api.WebhookBody)
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
-	env := Env{Store: store, Service: svc, Logger: logger, Metrics: m}
+	env := Env{Store: store, Service: svc, Logger: logger, PublicURL: public, Metrics: m}
 	for _, w := range cfg.Workers {
 		go func() { workersDone <- w(workCtx, env) }()
 	}

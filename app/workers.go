@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"masspay/engine"
+	"masspay/httpapi"
 	"masspay/service"
 	"masspay/webhook"
 )
@@ -29,10 +30,10 @@ func EngineWorker(cfg engine.Config) func(ctx context.Context, env Env) error {
 	}
 }
 
-// WebhookWorker delivers the webhook outbox.
+// WebhookWorker delivers the webhook outbox. Its bodies are the API's event documents.
 func WebhookWorker(ctx context.Context, env Env) error {
 	cfg := webhook.Config{
-		Render:  env.Service.RenderEvent,
+		Render:  httpapi.WebhookBody(env.PublicURL),
 		Retries: env.Service.Config().WebhookRetries,
 		Logger:  env.Logger.With("worker", "webhook"),
 	}

@@ -24,16 +24,14 @@ type Config struct {
 	Observer Observer
 }
 
-// Server serves the API.
+// Server serves the API: the middleware chain (middleware.go) around the routes (routes.go).
 type Server struct {
-	svc    *service.Service
+	hal
 	logger *slog.Logger
-	base   string
-	ready  func() bool
-	// readiness is Config.Readiness.
-	readiness func(ctx context.Context) error
-	observer  Observer
-	mux       router
+	// auth resolves a bearer token to its principal (the service's Authenticate).
+	auth     func(ctx context.Context, token string) (*service.Principal, error)
+	observer Observer
+	mux      router
 }
 
 // router is the ServeMux, remembering the patterns registered on it (docs and tests compare
@@ -48,27 +46,27 @@ func (m router) Handle(pattern string, h http.Handler) {
 	m.ServeMux.Handle(pattern, h)
 }
 
-func (m router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	m.Handle(pattern, http.HandlerFunc(h))
-}
-
 // Patterns returns the "METHOD /path" patterns the API serves.
 func (s *Server) Patterns() []string { return append([]string(nil), *s.mux.patterns...) }
 
 // New returns the API's handler.
 func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
-	s := &Server{svc: svc, logger: requestLogger(logger), base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready,
-		readiness: cfg.Readiness, observer: cfg.Observer, mux: router{http.NewServeMux(), new([]string)}}
-	if s.ready == nil {
-		s.ready = func() bool { return true }
-	}
-	if s.readiness == nil {
-		s.readiness = func(context.Context) error { return nil }
-	}
+	// Every line logged with a request's context carries its ids (middleware.go).
+	logger = requestLogger(logger)
+	s := &Server{hal: newHAL(cfg.PublicURL), logger: logger, auth: svc.Authenticate, observer: cfg.Observer,
+		mux: router{http.NewServeMux(), new([]string)}}
 	if s.observer == nil {
 		s.observer = nopObserver{}
 	}
-	s.routes()
+	ready := cfg.Ready
+	if ready == nil {
+		ready = func() bool { return true }
+	}
+	readiness := cfg.Readiness
+	if readiness == nil {
+		readiness = func(context.Context) error { return nil }
+	}
+	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api)
 	return s
 }
 
@@ -77,7 +75,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.withRequest(s.recoverer(s.mux)).ServeHTTP(w, r)
 }
 
-// handlerFunc is an authenticated API handler: it returns an error instead of writing one.
+// handlerFunc is an authenticated API handler: it returns an error instead of writing one. The
+// handler makers (handle_*.go) return them; api wraps them into http.Handlers.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, p *service.Principal) error
 
 // api wraps an authenticated endpoint: Accept check, bearer auth, error rendering.
@@ -121,5 +120,5 @@ func (s *Server) authenticate(r *http.Request) (*service.Principal, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, errInvalidCredentials
 	}
-	return s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+	return s.auth(r.Context(), strings.TrimSpace(token))
 }

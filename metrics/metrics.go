@@ -95,8 +95,8 @@ func (m *Metrics) ObserveRequest(route, method string, status int, took time.Dur
 
 // ItemsProcessed counts a committed chunk's items (engine.Observer).
 func (m *Metrics) ItemsProcessed(success, failed int) {
-	m.items.WithLabelValues(masspay.ItemSuccess).Add(float64(success))
-	m.items.WithLabelValues(masspay.ItemFailed).Add(float64(failed))
+	m.items.WithLabelValues(string(masspay.ItemSuccess)).Add(float64(success))
+	m.items.WithLabelValues(string(masspay.ItemFailed)).Add(float64(failed))
 }
 
 // BatchCompleted counts a completed mass payment (engine.Observer).

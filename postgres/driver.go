@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,6 +23,20 @@ func (d *Driver) Pool() *pgxpool.Pool { return d.pool }
 func (d *Driver) Exec(ctx context.Context, query string) error {
 	_, err := d.pool.Exec(ctx, query)
 	return err
+}
+
+// PoolStats returns the pool's statistics as "main", in database/sql's shape for the metrics:
+// waits are the acquires that found no idle connection, and the time they waited.
+func (d *Driver) PoolStats() map[string]sql.DBStats {
+	st := d.pool.Stat()
+	return map[string]sql.DBStats{"main": {
+		MaxOpenConnections: int(st.MaxConns()),
+		OpenConnections:    int(st.TotalConns()),
+		InUse:              int(st.AcquiredConns()),
+		Idle:               int(st.IdleConns()),
+		WaitCount:          st.EmptyAcquireCount(),
+		WaitDuration:       st.EmptyAcquireWaitTime(),
+	}}
 }
 
 // Close closes the pool.

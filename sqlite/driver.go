@@ -41,7 +41,19 @@ func (d *Driver) Exec(ctx context.Context, query string) error {
 func (d *Driver) Close() error {
 	d.wcache.close()
 	d.rcache.close()
+	if d.read == d.write {
+		return d.write.Close()
+	}
 	return errors.Join(d.read.Close(), d.write.Close())
+}
+
+// PoolStats returns the pools' statistics: "write" and "read", or "main" when one pool is both
+// (a read-only store).
+func (d *Driver) PoolStats() map[string]sql.DBStats {
+	if d.read == d.write {
+		return map[string]sql.DBStats{"main": d.write.Stats()}
+	}
+	return map[string]sql.DBStats{"write": d.write.Stats(), "read": d.read.Stats()}
 }
 
 // Begin starts a write transaction (BEGIN IMMEDIATE: see Open) or a read transaction.

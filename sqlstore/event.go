@@ -39,5 +39,5 @@ func (q *q) EventList(ctx context.Context, f masspay.EventFilter) ([]*masspay.Ev
 	if !f.Since.IsZero() {
 		w.add("created >= " + w.arg(us(f.Since)))
 	}
-	return list(ctx, q, eventCols, "events", &w, "seq DESC", f.Page, scanEvent)
+	return list(ctx, q, eventCols, "events", &w, "created DESC, seq DESC", f.Page, scanEvent)
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -93,19 +94,29 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// page adds a page's limit and offset, after the conditions' parameters (run the COUNT first).
+// page adds a page's limit and offset, after the conditions' parameters.
 func (w *where) page(p masspay.Page) string {
 	return " LIMIT " + w.arg(p.Limit) + " OFFSET " + w.arg(p.Offset)
 }
 
-// list runs the COUNT of table's rows matching w, then the page of them in order, scanned.
+// ListCountCap is how far past a page's offset a list counts its matches: a list's total is exact
+// when at most offset+ListCountCap rows match, and offset+ListCountCap otherwise (Dwolla caps an
+// account's transfer list at 10,000 the same way). Counting so costs what reading the page costs,
+// whatever the history, and a page that has a next page always says so.
+const ListCountCap = 10_000
+
+// list counts table's rows matching w (at most the page's offset + ListCountCap, see there), then
+// reads the page of them in order, scanned.
 func list[T any](ctx context.Context, q *q, cols, table string, w *where, order string, p masspay.Page,
 	scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	cond := w.String()
+	n := len(w.args)
 	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+w.String(), w.args...).Scan(&total); err != nil {
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM `+table+cond+` LIMIT `+w.arg(min(p.Offset, math.MaxInt64-ListCountCap)+ListCountCap)+`) c`,
+		w.args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	cond := w.String()
+	w.args = w.args[:n]
 	rows, err := q.query(ctx, `SELECT `+cols+` FROM `+table+cond+` ORDER BY `+order+w.page(p), w.args...)
 	if err != nil {
 		return nil, 0, err

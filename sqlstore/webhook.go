@@ -120,7 +120,7 @@ func (q *q) WebhookList(ctx context.Context, f masspay.WebhookFilter) ([]*masspa
 	if !f.EndDate.IsZero() {
 		w.add("created < " + w.arg(us(f.EndDate)))
 	}
-	return list(ctx, q, webhookCols, "webhooks", &w, "seq DESC", f.Page, scanWebhook)
+	return list(ctx, q, webhookCols, "webhooks", &w, "created DESC, seq DESC", f.Page, scanWebhook)
 }
 
 func (q *q) WebhookUpdate(ctx context.Context, w *masspay.Webhook) error {

@@ -22,10 +22,20 @@ type Driver struct {
 	// valuesText caches the text of multi-row row sources (see values). Its keys are bounded:
 	// five slice sizes times the handful of column counts and shared-column sets the callers meet.
 	valuesText sync.Map
+	wal        *wal // nil on a read-only store
 }
 
-func newDriver(write, read *sql.DB) *Driver {
-	return &Driver{write: write, read: read, wcache: newStmtCache(write), rcache: newStmtCache(read)}
+func newDriver(write, read *sql.DB, w *wal) *Driver {
+	return &Driver{write: write, read: read, wcache: newStmtCache(write), rcache: newStmtCache(read), wal: w}
+}
+
+// WALPeak is the largest size of the write-ahead log seen after a write commit, in bytes (0 on a
+// read-only store).
+func (d *Driver) WALPeak() int64 {
+	if d.wal == nil {
+		return 0
+	}
+	return d.wal.peak.Load()
 }
 
 // DB returns the write pool, for tests and tools that need raw SQL.
@@ -62,11 +72,20 @@ func (d *Driver) Begin(ctx context.Context, write bool) (sqlstore.Tx, error) {
 	if write {
 		db, cache = d.write, d.wcache
 	}
-	tx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return nil, err
+	for try := 0; ; try++ {
+		tx, err := db.BeginTx(ctx, nil)
+		if err != nil {
+			return nil, err
+		}
+		// Past the WAL's bound, give the write lock to the checkpointer and begin again (a few
+		// times at most: a checkpoint that cannot finish must not stop the writes).
+		if write && d.wal != nil && try < 3 && d.wal.over() {
+			tx.Rollback()
+			d.wal.wait(ctx)
+			continue
+		}
+		return &txn{tx: tx, d: d, cache: cache, write: write}, nil
 	}
-	return &txn{tx: tx, d: d, cache: cache}, nil
 }
 
 // txn is one transaction.
@@ -77,6 +96,7 @@ type txn struct {
 	stmts      map[string]*sql.Stmt // this transaction's handles on cached statements
 	unprepared []string             // statements to prepare once the transaction ends
 	done       bool
+	write      bool
 }
 
 func (t *txn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
@@ -117,6 +137,9 @@ func (t *txn) QueryRow(ctx context.Context, query string, args ...any) sqlstore.
 func (t *txn) Commit(ctx context.Context) error {
 	err := t.tx.Commit()
 	t.ended(ctx)
+	if t.write && t.d.wal != nil {
+		t.d.wal.committed()
+	}
 	return err
 }
 

@@ -63,6 +63,11 @@ func code(err error) int {
 // process (`masspay apps create` beside a running server). Reads use their own pool and see
 // WAL snapshots without blocking the writer.
 func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
+	return open(ctx, dataDir, WALLimit)
+}
+
+// open is Open with the WAL bound of walLimit bytes (see wal).
+func open(ctx context.Context, dataDir string, walLimit int64) (*sqlstore.Store, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -100,12 +105,13 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
 	ckpt.SetMaxOpenConns(1)
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	store := sqlstore.New(newDriver(write, read), Dialect, func() error {
+	w := newWAL(path, walLimit)
+	store := sqlstore.New(newDriver(write, read, w), Dialect, func() error {
 		close(stop)
 		<-done
 		return ckpt.Close()
 	})
-	go checkpoints(ckpt, store.Commits, stop, done)
+	go checkpoints(ckpt, store.Commits, w, stop, done)
 	return store, nil
 }
 
@@ -127,9 +133,11 @@ const (
 //
 // A PASSIVE checkpoint never blocks the writer or readers; one that cannot finish (a reader still
 // needs old pages) is tried again at the next tick. Once a checkpoint has copied everything,
-// the next writer starts the WAL over, and journal_size_limit trims the file back to 64 MiB. Only
-// at close does a TRUNCATE (which waits for readers) empty it.
-func checkpoints(db *sql.DB, commits func() uint64, stop <-chan struct{}, done chan<- struct{}) {
+// the next writer starts the WAL over, and journal_size_limit trims the file back to 64 MiB.
+// Under sustained writes that moment never comes: when a commit finds the WAL past its limit,
+// w wakes this loop for a PASSIVE checkpoint and then a TRUNCATE one, which empties it (see wal).
+// At close a TRUNCATE empties it too.
+func checkpoints(db *sql.DB, commits func() uint64, w *wal, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(checkpointTick)
 	defer t.Stop()
@@ -139,7 +147,20 @@ func checkpoints(db *sql.DB, commits func() uint64, stop <-chan struct{}, done c
 		select {
 		case <-stop:
 			db.Exec(`PRAGMA wal_checkpoint(TRUNCATE)`)
+			w.shut.Store(true)
+			w.forced(true)
 			return
+		case <-w.kick:
+			now := commits()
+			db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+			var busy, walFrames, copiedFrames int
+			err := db.QueryRow(`PRAGMA wal_checkpoint(TRUNCATE)`).Scan(&busy, &walFrames, &copiedFrames)
+			if err == nil && busy == 0 {
+				copied = now
+			}
+			last = time.Now()
+			w.forced(err == nil && busy == 0)
+			continue
 		case <-t.C:
 		}
 		now := commits()

@@ -117,3 +117,75 @@ func TestListPlans(t *testing.T) {
 		}
 	}
 }
+
+// Batches of writes back to back, with readers going on, never let the WAL past twice its
+// limit plus one transaction, though they write it many times over: the checkpointer empties it
+// whenever a commit finds it past the limit, and a write waits for that past twice the limit.
+func TestWALBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const limit = 1 << 20
+	s, err := sqlite.OpenWALLimit(t.Context(), dir, limit)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	walSize := func() int64 {
+		fi, err := os.Stat(filepath.Join(dir, sqlite.FileName+"-wal"))
+		if err != nil {
+			return 0
+		}
+		return fi.Size()
+	}
+	stop := make(chan struct{})
+	readers := make(chan error, 1)
+	go func() { // a reader in the WAL most of the time, as list reads are
+		defer close(readers)
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			err := s.Read(t.Context(), func(q masspay.Q) error {
+				_, _, err := q.EventList(t.Context(), masspay.EventFilter{AccountID: "acc", Page: masspay.Page{Limit: 25}})
+				return err
+			})
+			if err != nil {
+				readers <- err
+				return
+			}
+		}
+	}()
+	now := time.Now().UTC()
+	var written, largest int64
+	for range 120 {
+		before := walSize()
+		err := s.Write(t.Context(), func(q masspay.Q) error {
+			evs := make([]*masspay.Event, 500)
+			for i := range evs {
+				evs[i] = masspay.NewEvent("acc", "", masspay.TopicTransferCreated, "transfers", masspay.NewID(), "", now)
+			}
+			return q.EventInsertMany(t.Context(), evs)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if grew := walSize() - before; grew > 0 {
+			written += grew
+			largest = max(largest, grew)
+		}
+	}
+	close(stop)
+	if err := <-readers; err != nil {
+		t.Fatal(err)
+	}
+	peak := s.Driver().(*sqlite.Driver).WALPeak()
+	t.Logf("WAL written %d bytes, peak %d, largest transaction %d, limit %d", written, peak, largest, limit)
+	if written < 10*limit {
+		t.Fatalf("the batches wrote %d bytes of WAL, want many times the limit %d for the test to mean anything", written, limit)
+	}
+	if peak > 2*limit+largest {
+		t.Fatalf("WAL peaked at %d bytes, past twice the limit %d and the largest transaction %d", peak, limit, largest)
+	}
+}

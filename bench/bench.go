@@ -38,6 +38,7 @@ type Config struct {
 	Rounds      int    // rounds per store; medians are reported (default 5)
 	PostgresURL string // also measure PostgreSQL (a fresh schema per round) when set
 	ChunkSize   int    // engine chunk size (default: the engine's)
+	History     int    // items of history written through the store before measuring at depth
 }
 
 // Result holds one store's medians.
@@ -48,6 +49,14 @@ type Result struct {
 	RawRate       float64       // items per second, inserting the same rows with no engine logic
 	Heap          []uint64      // peak heap growth processing a batch of each of HeapSizes(Items) items
 	AcceptSamples []time.Duration
+	// With History: the same figures on the fresh store (Accept, ProcessRate, RawRate and Heap
+	// are then at depth), and what the history cost.
+	AcceptFresh  time.Duration
+	ProcessFresh float64
+	ListsFresh   []time.Duration // p50 of each of Lists, fresh
+	ListsDepth   []time.Duration // and at depth (History > 0)
+	WALPeak      int64           // SQLite: the largest WAL seen at a commit
+	BytesPerItem float64         // store growth per item of history
 }
 
 // Share is the engine's processing rate as a fraction of the raw insert rate.
@@ -67,8 +76,10 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 	}
 	var out []Result
 	for _, name := range stores {
-		var acc []time.Duration
-		var proc, raw []float64
+		var acc, accF []time.Duration
+		var proc, raw, procF, bpi []float64
+		var lf, ld [][]time.Duration
+		var wal []int64
 		heap := make([][]uint64, len(HeapSizes(cfg.Items)))
 		for r := 0; r < cfg.Rounds; r++ {
 			m, err := round(ctx, cfg, name)
@@ -78,17 +89,35 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 			fmt.Fprintf(progress, "%s round %d: accept %v, process %.0f items/s, raw %.0f items/s\n",
 				name, r+1, m.accept.Round(time.Millisecond), m.process, m.raw)
 			acc, proc, raw = append(acc, m.accept), append(proc, m.process), append(raw, m.raw)
+			accF, procF, bpi = append(accF, m.acceptFresh), append(procF, m.processFresh), append(bpi, m.bytesPerItem)
+			lf, ld, wal = append(lf, m.listsFresh), append(ld, m.listsDepth), append(wal, m.walPeak)
 			for i, h := range m.heap {
 				heap[i] = append(heap[i], h)
 			}
 		}
-		res := Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw), AcceptSamples: acc}
+		res := Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw), AcceptSamples: acc,
+			AcceptFresh: median(accF), ProcessFresh: median(procF), WALPeak: slices.Max(wal), BytesPerItem: median(bpi)}
+		for i := range Lists {
+			res.ListsFresh = append(res.ListsFresh, median(column(lf, i)))
+			if cfg.History > 0 {
+				res.ListsDepth = append(res.ListsDepth, median(column(ld, i)))
+			}
+		}
 		for _, h := range heap {
 			res.Heap = append(res.Heap, median(h))
 		}
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// column is the i-th value of each row.
+func column[T any](rows [][]T, i int) []T {
+	out := make([]T, len(rows))
+	for r, row := range rows {
+		out[r] = row[i]
+	}
+	return out
 }
 
 func median[T int64 | uint64 | float64 | time.Duration](v []T) T {
@@ -101,6 +130,12 @@ type measures struct {
 	accept       time.Duration
 	process, raw float64
 	heap         []uint64 // by HeapSizes
+
+	acceptFresh            time.Duration
+	processFresh           float64
+	listsFresh, listsDepth []time.Duration
+	walPeak                int64
+	bytesPerItem           float64
 }
 
 // HeapSizes are the batch sizes whose peak heap growth a round measures: below one engine chunk,
@@ -119,6 +154,7 @@ func HeapSizes(items int) []int {
 // round measures one fresh store.
 func round(ctx context.Context, cfg Config, name string) (m measures, err error) {
 	var store *sqlstore.Store
+	var dir string
 	if name == "postgres" {
 		u, drop, err := postgres.NewSchema(ctx, cfg.PostgresURL)
 		if err != nil {
@@ -130,7 +166,7 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 			return m, err
 		}
 	} else {
-		dir, err := os.MkdirTemp("", "masspay-bench-")
+		dir, err = os.MkdirTemp("", "masspay-bench-")
 		if err != nil {
 			return m, err
 		}
@@ -188,6 +224,9 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 	if _, err := eng.ProcessNext(ctx); err != nil {
 		return m, err
 	}
+	if err := m.depth(ctx, cfg, store, dir, c, eng, body, na.AccountID, balanceID); err != nil {
+		return m, err
+	}
 
 	// 1. Accept: request sent to 201 received.
 	var loc string
@@ -216,6 +255,7 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 		}
 		m.heap = append(m.heap, h)
 	}
+	m.walPeak = walPeak(store)
 	var v []string
 	if err := store.Read(ctx, func(q masspay.Q) (err error) { v, err = q.Violations(ctx); return err }); err != nil {
 		return m, err
@@ -321,35 +361,9 @@ func rawInsert(ctx context.Context, c *client, store masspay.Store, base, source
 		ts[i] = &tt
 		items[i].Status, items[i].TransferID = masspay.ItemSuccess, tt.ID
 	}
-	chunk := eng.ChunkSize()
 	start := time.Now()
-	for lo := 0; lo < len(ts); lo += chunk {
-		hi := min(lo+chunk, len(ts))
-		err := store.Write(ctx, func(q masspay.Q) error {
-			if err := q.TransferInsertMany(ctx, ts[lo:hi]); err != nil {
-				return err
-			}
-			entries := make([]masspay.LedgerEntry, 0, 2*(hi-lo))
-			events := make([]*masspay.Event, 0, 2*(hi-lo))
-			for _, t := range ts[lo:hi] {
-				entries = append(entries, masspay.PostingEntries(t, t.SourceID, t.DestinationID, now)...)
-				events = append(events, masspay.TransferEvents(t, masspay.TopicTransferCreated, now)...)
-			}
-			if err := q.LedgerPost(ctx, entries); err != nil {
-				return err
-			}
-			if err := q.ItemUpdateMany(ctx, items[lo:hi]); err != nil {
-				return err
-			}
-			if err := service.Publish(ctx, q, events...); err != nil {
-				return err
-			}
-			mp.NextIdx = hi
-			return q.MassPaymentUpdate(ctx, mp)
-		})
-		if err != nil {
-			return 0, err
-		}
+	if err := writeOutcomes(ctx, store, mp, items, ts, eng.ChunkSize(), now); err != nil {
+		return 0, err
 	}
 	rate := float64(len(ts)) / time.Since(start).Seconds()
 	// Leave the store consistent: the batch is done.

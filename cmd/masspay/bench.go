@@ -22,6 +22,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		"also measure PostgreSQL at this URL (a fresh schema per round), e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
 		postgresURL)
 	chunk := fs.Int("chunk", 0, 0, "engine chunk size (default 0: the engine's)")
+	hist := fs.Int("history", 0, 0, "items of history to write through the store before measuring at depth")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -37,12 +38,16 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pprof.StopCPUProfile()
 	}
-	results, err := bench.Run(ctx, bench.Config{Items: *items, Rounds: *rounds, PostgresURL: *pg, ChunkSize: *chunk}, stderr)
+	results, err := bench.Run(ctx, bench.Config{Items: *items, Rounds: *rounds, PostgresURL: *pg, ChunkSize: *chunk, History: *hist}, stderr)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "\nmasspay bench: %d-item mass payments, medians of %d rounds (GOMAXPROCS=%d, %s)\n\n",
-		*items, *rounds, runtime.GOMAXPROCS(0), runtime.Version())
+	fmt.Fprintf(stdout, "\nmasspay bench: %d-item mass payments, medians of %d rounds, %d items of history (GOMAXPROCS=%d, %s)\n\n",
+		*items, *rounds, *hist, runtime.GOMAXPROCS(0), runtime.Version())
+	depth := ""
+	if *hist > 0 {
+		depth = ", at depth"
+	}
 	tw := tabwriter.NewWriter(stdout, 0, 4, 3, ' ', tabwriter.AlignRight)
 	row := func(label string, f func(r bench.Result) string) {
 		cells := []string{label}
@@ -52,10 +57,24 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintln(tw, strings.Join(cells, "\t")+"\t")
 	}
 	row("", func(r bench.Result) string { return r.Store })
-	row("accept (POST to 201)", func(r bench.Result) string { return r.Accept.Round(100 * time.Microsecond).String() })
-	row("process (claim to complete)", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.ProcessRate) })
+	if *hist > 0 {
+		row("accept, fresh", func(r bench.Result) string { return r.AcceptFresh.Round(100 * time.Microsecond).String() })
+		row("process, fresh", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.ProcessFresh) })
+	}
+	row("accept (POST to 201)"+depth, func(r bench.Result) string { return r.Accept.Round(100 * time.Microsecond).String() })
+	row("process (claim to complete)"+depth, func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.ProcessRate) })
 	row("raw insert of the same rows", func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.RawRate) })
 	row("engine share of raw", func(r bench.Result) string { return fmt.Sprintf("%.0f%%", 100*r.Share()) })
+	for i, name := range bench.Lists {
+		row(name+" p50, fresh", func(r bench.Result) string { return r.ListsFresh[i].Round(10 * time.Microsecond).String() })
+		if *hist > 0 {
+			row(name+" p50"+depth, func(r bench.Result) string { return r.ListsDepth[i].Round(10 * time.Microsecond).String() })
+		}
+	}
+	if *hist > 0 {
+		row("store bytes per item of history", func(r bench.Result) string { return fmt.Sprintf("%.0f", r.BytesPerItem) })
+	}
+	row("peak WAL (SQLite)", func(r bench.Result) string { return mib(uint64(r.WALPeak)) })
 	for i, n := range bench.HeapSizes(*items) {
 		row(fmt.Sprintf("peak heap growth, %d items", n), func(r bench.Result) string { return mib(r.Heap[i]) })
 	}

@@ -1,6 +1,7 @@
 package storetest
 
 import (
+	"fmt"
 	"testing"
 
 	"masspay"
@@ -8,6 +9,7 @@ import (
 
 var eventTests = []test{
 	{"EventInsertGetList", testEvents},
+	{"ListTotalCapped", testListTotalCapped},
 }
 
 func testEvents(t *testing.T, newStore NewStoreFunc) {
@@ -43,6 +45,33 @@ func testEvents(t *testing.T, newStore NewStoreFunc) {
 		must(t, err)
 		equal(t, "page", ids(list, func(e *masspay.Event) string { return e.ID }), []string{"e2"})
 		equal(t, "total of a page", total, 3)
+		return nil
+	})
+}
+
+// A list counts at most ListCountCap (10,000) matches past its offset: the total is exact up to
+// there and capped beyond, and a deep page is still the right page, with a total past it.
+func testListTotalCapped(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	const n = 10_050
+	evs := make([]*masspay.Event, n)
+	for i := range evs {
+		evs[i] = &masspay.Event{ID: fmt.Sprintf("e%05d", i), AccountID: "acc1", Topic: masspay.TopicTransferCreated,
+			ResourceType: "transfers", ResourceID: "t", Created: at(i)}
+	}
+	f.write(func(q masspay.Q) error { return q.EventInsertMany(f.ctx, evs) })
+	f.read(func(q masspay.Q) error {
+		for _, c := range []struct{ offset, total int }{{0, 10_000}, {40, 10_040}, {10_000, n}, {10_040, n}} {
+			list, total, err := q.EventList(f.ctx, masspay.EventFilter{AccountID: "acc1", Page: masspay.Page{Limit: 25, Offset: c.offset}})
+			must(t, err)
+			if total != c.total {
+				t.Errorf("offset %d: total %d, want %d", c.offset, total, c.total)
+			}
+			want := min(25, n-c.offset)
+			if len(list) != want || list[0].ID != fmt.Sprintf("e%05d", n-1-c.offset) {
+				t.Errorf("offset %d: %d events from %s, want %d from e%05d", c.offset, len(list), list[0].ID, want, n-1-c.offset)
+			}
+		}
 		return nil
 	})
 }

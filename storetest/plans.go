@@ -70,49 +70,46 @@ func ListHistory(t *testing.T, s masspay.Store, n int) {
 func ListCalls() []ListCall {
 	page := masspay.Page{Limit: 25}
 	since := time.Now().UTC().Add(-30 * 24 * time.Hour)
-	call := func(name string, fn func(ctx context.Context, q masspay.Q) (int, error)) ListCall {
-		return ListCall{Name: name, Run: func(ctx context.Context, q masspay.Q) error { _, err := fn(ctx, q); return err }}
-	}
 	return []ListCall{
-		call("account transfers", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", Page: page})
-			return n, err
-		}),
-		call("account transfers by status", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", Statuses: []string{"pending"}, Page: page})
-			return n, err
-		}),
-		call("customer transfers", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", CustomerID: "cust-1", Page: page})
-			return n, err
-		}),
-		call("events", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.EventList(ctx, masspay.EventFilter{AccountID: "acc", Since: since, Page: page})
-			return n, err
-		}),
-		call("webhooks", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.WebhookList(ctx, masspay.WebhookFilter{SubscriptionID: "sub", StartDate: since, Page: page})
-			return n, err
-		}),
-		call("account mass payments", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.MassPaymentList(ctx, masspay.MassPaymentFilter{AccountID: "acc", Page: page})
-			return n, err
-		}),
-		call("customer mass payments", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.MassPaymentList(ctx, masspay.MassPaymentFilter{AccountID: "acc", CustomerID: "cust-1", Page: page})
-			return n, err
-		}),
-		call("items", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: "mp", Page: page})
-			return n, err
-		}),
-		call("items by status", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: "mp", Statuses: []string{"pending"}, Page: page})
-			return n, err
-		}),
-		call("customers", func(ctx context.Context, q masspay.Q) (int, error) {
-			_, n, err := q.CustomerList(ctx, masspay.CustomerFilter{AccountID: "acc", Page: page})
-			return n, err
-		}),
+		{"account transfers", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", Page: page})
+			return err
+		}},
+		{"account transfers by status", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", Statuses: []string{"pending"}, Page: page})
+			return err
+		}},
+		{"customer transfers", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", CustomerID: "cust-1", Page: page})
+			return err
+		}},
+		{"events", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.EventList(ctx, masspay.EventFilter{AccountID: "acc", Since: since, Page: page})
+			return err
+		}},
+		{"webhooks", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.WebhookList(ctx, masspay.WebhookFilter{SubscriptionID: "sub", StartDate: since, Page: page})
+			return err
+		}},
+		{"account mass payments", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.MassPaymentList(ctx, masspay.MassPaymentFilter{AccountID: "acc", Page: page})
+			return err
+		}},
+		{"customer mass payments", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.MassPaymentList(ctx, masspay.MassPaymentFilter{AccountID: "acc", CustomerID: "cust-1", Page: page})
+			return err
+		}},
+		{"items", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: "mp", Page: page})
+			return err
+		}},
+		{"items by status", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: "mp", Statuses: []string{"pending"}, Page: page})
+			return err
+		}},
+		{"customers", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.CustomerList(ctx, masspay.CustomerFilter{AccountID: "acc", Page: page})
+			return err
+		}},
 	}
 }

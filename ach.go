@@ -29,6 +29,7 @@ type ACHFile struct {
 	EntryDescription string
 	Content          []byte
 	Written          bool
+	Uploaded         time.Time // when it reached the bank over SFTP (zero: not yet, or no SFTP)
 	Created          time.Time
 }
 

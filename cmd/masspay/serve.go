@@ -25,6 +25,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	webhookRetries := fs.String("webhook-retries", "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)")
 	clearing := fs.String("clearing", "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations), auto=DURATION, or ach (NACHA files, the --ach-* flags)")
 	ach := fs.achFlags()
+	achLink := fs.achLinkFlags()
 	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
 	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
 	nodeID := fs.String("node-id", "", "this process's name in mass payment leases (default a random id)")
@@ -37,9 +38,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return exitError(2)
 	}
 	var achConfig *nacha.Config
+	var linkConfig app.ACHLinkConfig
 	var clearingAuto time.Duration
 	if *clearing == "ach" {
 		if achConfig, err = ach.config(*store.data); err != nil {
+			fmt.Fprintln(stderr, err)
+			return exitError(2)
+		}
+		if linkConfig, err = achLink.config(achConfig); err != nil {
 			fmt.Fprintln(stderr, err)
 			return exitError(2)
 		}
@@ -66,7 +72,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
 		Service:     service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto, ACH: achConfig},
-		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
+		Workers:     append(app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}), app.ACHLinkWorker(linkConfig)),
 		Logger:      slog.New(handler),
 		Out:         stdout,
 	})

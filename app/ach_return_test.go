@@ -189,7 +189,10 @@ func TestACHReturnCredits(t *testing.T) {
 		t.Fatalf("corrections %+v (%d), %v", list, total, err)
 	}
 	var bank *masspay.FundingSource
-	e.Store.Read(ctx, func(q masspay.Q) (err error) { bank, err = q.FundingSourceGet(ctx, list[0].FundingSourceID); return err })
+	e.Store.Read(ctx, func(q masspay.Q) (err error) {
+		bank, err = q.FundingSourceGet(ctx, list[0].FundingSourceID)
+		return err
+	})
 	if bank.AccountNumber == "99988877766" || bank.Removed {
 		t.Fatalf("the NOC rewrote or removed the bank: %+v", bank)
 	}

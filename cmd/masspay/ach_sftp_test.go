@@ -210,3 +210,43 @@ func TestACHOverSFTP(t *testing.T) {
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	srv.cmd.Wait()
 }
+
+// Without SFTP the inbound folder beside --ach-dir plays the bank's inbound folder: a return
+// dropped there fails its transfer and is archived.
+func TestACHLocalInbound(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real processes; skipped with -short")
+	}
+	t.Parallel()
+	bin := buildBinary(t)
+	dir, dbURL, storeArgs := testStore(t)
+	achDir := filepath.Join(t.TempDir(), "ach", "outbound")
+	in := filepath.Join(filepath.Dir(achDir), "inbound")
+	accountID, key, secret := appsCreate(t, bin, storeArgs...)
+	srv := startServer(t, bin, append(append(append([]string{}, storeArgs...), achArgs(achDir)...), "--ach-poll", "200ms")...)
+	c := &apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret, AccountID: accountID}
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	env := &apptest.Env{T: t, Store: st, Base: srv.base}
+	_, balance := env.Funding(c)
+	loc := c.Post("/mass-payments", apptest.MassPayment(balance, "3.00", apptest.Hrefs(env.Payees(c, 1))...)).Created(t)
+	c.WaitStatus(loc, "complete")
+	item := apptest.Dig(c.Get(loc+"/items").OK(t), "_embedded", "items").([]any)[0]
+	id := apptest.ID(apptest.Dig(item, "_links", "transfer", "href").(string))
+	runBin(t, bin, append([]string{"ach", "cutoff"}, storeArgs...)...)
+	b := []byte(runBin(t, bin, append([]string{"ach", "return", "--transfer", id, "--code", "R02"}, storeArgs...)...))
+	os.MkdirAll(in, 0o755)
+	dropFile(t, in, "returns.ach", b)
+	waitFor(t, "the return applied", func() bool { return c.Get("/transfers/" + id).OK(t)["status"] == "failed" })
+	waitFor(t, "the return archived", func() bool {
+		return slices.Equal(names(filepath.Join(in, "archive")), []string{"returns.ach"}) && !slices.Contains(names(in), "returns.ach")
+	})
+	if o, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil {
+		t.Fatalf("verify: %v: %s", err, o)
+	}
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Wait()
+}

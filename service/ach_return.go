@@ -60,9 +60,6 @@ func (a *ACH) Import(ctx context.Context, name string, content []byte) (*ImportR
 	if err != nil {
 		return nil, &ImportError{Name: name, Err: err}
 	}
-	if _, err := a.ApplyHeld(ctx); err != nil {
-		return nil, err
-	}
 	sum := hashHex(content)
 	res := &ImportResult{}
 	err = a.s.store.Write(ctx, func(q masspay.Q) error {

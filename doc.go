@@ -1,14 +1,18 @@
 // Package masspay is the domain of a self-hosted mass payments engine that speaks Dwolla's v2 API.
 //
 // It holds the types (accounts, customers, funding sources, mass payments, items, transfers,
-// ledger entries, events), their validation and state rules, the error type that the HTTP layer
+// ledger entries, events), the request inputs and their checks, typed statuses with their
+// transitions, the rules on who may send, receive, fund and be paid, the error type that the HTTP layer
 // renders in Dwolla's envelope, money as integer cents, and the Store seam that the SQL backends
 // implement. It does no I/O and imports nothing else from this module.
+//
+// docs/architecture.md is the one-page map: packages, the path of a mass payment from request to
+// webhook, and where each kind of rule lives.
 //
 // Package map:
 //
 //	service/     use cases, one transaction each: accounts, customers, funding sources, mass
-//	             payments and idempotency, webhook subscriptions, clearing
+//	             payments and idempotency, webhook subscriptions, clearing; the outbox (Publish)
 //	engine/      background processor: claims batches with a lease, processes items in chunks
 //	webhook/     outbox worker: claims due deliveries, signs, sends, retries on Dwolla's schedule
 //	sqlstore/    the Store on database/sql, shared by both backends (SQL written once, rebound)

@@ -33,6 +33,19 @@ const (
 	TopicMicroDepositsMax      = "microdeposits_maxattempts"
 )
 
+// Event is a record of something that happened, exposed at /events and sent to webhooks.
+type Event struct {
+	ID            string
+	Seq           int64
+	AccountID     string
+	CustomerID    string
+	Topic         string
+	ResourceType  string // path segment: "mass-payments", "transfers", "customers", "funding-sources"
+	ResourceID    string
+	CorrelationID string
+	Created       time.Time
+}
+
 // CustomerTopic returns the customer_ form of an account topic ("transfer_created" becomes
 // "customer_transfer_created"), which Dwolla fires when the resource belongs to a customer.
 func CustomerTopic(topic string) string { return "customer_" + topic }

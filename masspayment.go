@@ -1,214 +1,115 @@
 package masspay
 
-import (
-	"fmt"
-	"net/url"
-	"strings"
+import "time"
+
+// MassPaymentStatus is where a mass payment is in its life.
+type MassPaymentStatus string
+
+// Mass payment statuses.
+const (
+	MassPaymentDeferred   MassPaymentStatus = "deferred"
+	MassPaymentPending    MassPaymentStatus = "pending"
+	MassPaymentProcessing MassPaymentStatus = "processing"
+	MassPaymentComplete   MassPaymentStatus = "complete"
+	MassPaymentCancelled  MassPaymentStatus = "cancelled"
 )
 
-// MassPaymentInput is a POST /mass-payments body after JSON decoding: every value as the client
-// sent it, not yet judged.
-type MassPaymentInput struct {
-	SourceHref     string
-	Items          []ItemInput
-	ItemsPresent   bool
-	Status         string
-	Metadata       map[string]string
-	CorrelationID  string
-	ClearingSource string
-	SourceAddenda  []string
-	HasAddenda     bool
+// CanBecome reports whether a mass payment may move from s to next: a deferred one is sent
+// (pending) or cancelled by its client; the engine claims a pending one (processing) and
+// completes it. Complete and cancelled are final.
+func (s MassPaymentStatus) CanBecome(next MassPaymentStatus) bool {
+	switch s {
+	case MassPaymentDeferred:
+		return next == MassPaymentPending || next == MassPaymentCancelled
+	case MassPaymentPending:
+		return next == MassPaymentProcessing
+	case MassPaymentProcessing:
+		return next == MassPaymentComplete
+	}
+	return false
 }
 
-// ItemInput is one item of a MassPaymentInput.
-type ItemInput struct {
-	DestinationHref     string
-	AmountValue         string
-	AmountPresent       bool
-	Currency            string
+// ItemStatus is the outcome of one item.
+type ItemStatus string
+
+// Item statuses: an item is pending until the engine pays it (success) or cannot (failed).
+const (
+	ItemPending ItemStatus = "pending"
+	ItemSuccess ItemStatus = "success"
+	ItemFailed  ItemStatus = "failed"
+)
+
+// Valid reports whether s is an item status (GET /mass-payments/{id}/items filters by them).
+func (s ItemStatus) Valid() bool { return s == ItemPending || s == ItemSuccess || s == ItemFailed }
+
+// MaxItems is the most items one mass payment may hold.
+const MaxItems = 5000
+
+// MassPayment is one batch: up to 5,000 items paid from one funding source.
+type MassPayment struct {
+	ID                string
+	Seq               int64
+	AccountID         string
+	CustomerID        string // set when the source belongs to a customer
+	SourceID          string
+	SourceType        string // bank or balance, copied at creation
+	Status            MassPaymentStatus
+	Total             int64
+	ItemCount         int
+	Metadata          map[string]string
+	CorrelationID     string
+	ClearingSource    string
+	Addenda           string // achDetails.source.addenda.values[0]
+	FundingTransferID string
+	NextIdx           int // items below this index are done (the engine's cursor)
+	// Succeeded and Failed count the items with each outcome so far: the live counts of the
+	// resource's itemCounts. The store keeps them in the transaction that writes the outcomes.
+	Succeeded  int
+	Failed     int
+	LeaseOwner string
+	LeaseUntil time.Time
+	Created    time.Time
+	Completed  time.Time
+}
+
+// Pending is the number of items not yet attempted.
+func (m *MassPayment) Pending() int { return m.ItemCount - m.Succeeded - m.Failed }
+
+// Item is one payment of a mass payment.
+type Item struct {
+	ID                  string
+	MassPaymentID       string
+	Idx                 int
+	DestinationID       string
+	Amount              int64
 	Metadata            map[string]string
 	CorrelationID       string
 	ClearingDestination string
-	ClearingSourceSet   bool // clearing.source was sent on the item, where it is not allowed
-	Addenda             []string
-	HasAddenda          bool
+	Addenda             string
 	ProcessingChannel   string
+	Status              ItemStatus
+	TransferID          string
+	Error               *FieldError
 }
 
-// MassPaymentRequest is a validated mass payment request: amounts in cents, ids extracted.
-type MassPaymentRequest struct {
-	SourceID       string
-	Deferred       bool
-	Metadata       map[string]string
-	CorrelationID  string
-	ClearingSource string
-	Addenda        string
-	Items          []*Item
-	Total          int64
-}
-
-// Validate judges every field of in, collecting every problem with its JSON-pointer path into f,
-// and returns the request when there is none. itemLimit is the largest amount of one item.
-func (in *MassPaymentInput) Validate(itemLimit int64, f *Fields) *MassPaymentRequest {
-	req := &MassPaymentRequest{Metadata: in.Metadata, CorrelationID: in.CorrelationID, ClearingSource: in.ClearingSource}
-	if in.SourceHref == "" {
-		f.Add(FCodeRequired, "/_links/source/href", "Source required.")
-	} else if id, ok := HrefID(in.SourceHref, "funding-sources"); ok {
-		req.SourceID = id
-	} else {
-		f.Add(FCodeInvalidFormat, "/_links/source/href", "Source must be a funding source URL (.../funding-sources/{id}).")
-	}
-	switch in.Status {
-	case "":
-	case MassPaymentDeferred:
-		req.Deferred = true
-	default:
-		f.Add(FCodeInvalid, "/status", "Invalid status. The only status allowed at creation is deferred.")
-	}
-	validMetadata(in.Metadata, "/metadata", f)
-	if in.CorrelationID != "" && !ValidCorrelationID(in.CorrelationID) {
-		f.Add(FCodeInvalidFormat, "/correlationId", "Correlation id must be at least one character and up to 255 characters when supplied.")
-	}
-	switch in.ClearingSource {
-	case "", "standard", "next-available":
-	default:
-		f.Add(FCodeInvalid, "/clearing/source", "Invalid clearing type. Allowed types are standard, next-available.")
-	}
-	if in.HasAddenda {
-		req.Addenda = validAddenda(in.SourceAddenda, "/achDetails/source/addenda/values", f)
-	}
-	switch {
-	case !in.ItemsPresent:
-		f.Add(FCodeRequired, "/items", "Items required.")
-		return nil
-	case len(in.Items) == 0:
-		f.Add(FCodeInvalid, "/items", "Items must contain at least one item.")
-		return nil
-	case len(in.Items) > MaxItems:
-		f.Add(FCodeInvalid, "/items", "Items exceeded maximum count of %d.", MaxItems)
-		return nil
-	}
-	req.Items = make([]*Item, len(in.Items))
-	for i := range in.Items {
-		it := &in.Items[i]
-		p := fmt.Sprintf("/items/%d", i)
-		item := &Item{Idx: i, Metadata: it.Metadata, CorrelationID: it.CorrelationID, Status: ItemPending,
-			ClearingDestination: it.ClearingDestination, ProcessingChannel: it.ProcessingChannel}
-		req.Items[i] = item
-		if it.DestinationHref == "" {
-			f.Add(FCodeRequired, p+"/_links/destination/href", "Destination required.")
-		} else if id, ok := HrefID(it.DestinationHref, "funding-sources"); ok {
-			item.DestinationID = id
-		} else {
-			f.Add(FCodeInvalidFormat, p+"/_links/destination/href", "Destination must be a funding source URL (.../funding-sources/{id}).")
-		}
-		switch {
-		case !it.AmountPresent:
-			f.Add(FCodeRequired, p+"/amount/value", "Amount required.")
-		default:
-			cents, err := ParseAmount(it.AmountValue)
-			switch {
-			case err != nil || cents == 0:
-				f.Add(FCodeInvalidFormat, p+"/amount/value", "Invalid amount. The supplied amount must be a positive number.")
-			case cents > itemLimit:
-				f.Add(FCodeInvalid, p+"/amount/value", "Invalid amount. The supplied amount is greater than your transaction limit.")
-			default:
-				item.Amount = cents
-				req.Total += cents
-			}
-		}
-		switch it.Currency {
-		case Currency:
-		case "":
-			f.Add(FCodeRequired, p+"/amount/currency", "Currency required.")
-		default:
-			f.Add(FCodeInvalid, p+"/amount/currency", "Invalid currency. The only currency supported is USD.")
-		}
-		validMetadata(it.Metadata, p+"/metadata", f)
-		if it.CorrelationID != "" && !ValidCorrelationID(it.CorrelationID) {
-			f.Add(FCodeInvalidFormat, p+"/correlationId", "Invalid job item correlation ID.")
-		}
-		if it.ClearingSourceSet {
-			f.Add(FCodeNotAllowed, p+"/clearing/source", "Source clearing is not allowed on an item; set clearing.source on the mass payment.")
-		}
-		if it.ClearingDestination != "" && it.ClearingDestination != "next-available" {
-			f.Add(FCodeInvalid, p+"/clearing/destination", "Invalid clearing type. The only destination clearing type allowed is next-available.")
-		}
-		if it.HasAddenda {
-			item.Addenda = validAddenda(it.Addenda, p+"/achDetails/destination/addenda/values", f)
-		}
-		switch it.ProcessingChannel {
-		case "", "instant", "real-time-payments":
-		default:
-			f.Add(FCodeInvalid, p+"/processingChannel/destination", "Invalid processing channel. Allowed values are instant, real-time-payments.")
-		}
-	}
-	if len(*f) > 0 {
-		return nil
-	}
-	return req
-}
-
-// Metadata limits: at most 10 pairs, keys and values under 255 characters (Dwolla).
-const (
-	maxMetadataPairs = 10
-	maxMetadataLen   = 254
+// Why an item's destination cannot be paid, as Dwolla words it.
+var (
+	errReceiverNotFound   = FieldError{Code: FCodeInvalid, Message: "Receiver not found.", Path: "/items/destination/href"}
+	errReceiverIsOwner    = FieldError{Code: FCodeInvalid, Message: "Receiver cannot be the owner of the source funding source.", Path: "/items/destination/href"}
+	errReceiverRestricted = FieldError{Code: FCodeRestricted, Message: "Receiver restricted.", Path: "/items/destination/href"}
 )
 
-func validMetadata(m map[string]string, path string, f *Fields) {
-	if m == nil {
-		return
+// PayRefusal says why the mass payment cannot pay destination d (nil: d was not found), or nil
+// when it can: d must be a funding source of the same account, not removed, of another owner
+// than the source's, whose customer (if any) may receive. An unverified bank can be paid.
+func (mp *MassPayment) PayRefusal(d *Destination) *FieldError {
+	switch {
+	case d == nil || d.AccountID != mp.AccountID || d.Removed:
+		return refusal(errReceiverNotFound)
+	case d.CustomerID == mp.CustomerID:
+		return refusal(errReceiverIsOwner)
+	case d.CustomerStatus.Restricted():
+		return refusal(errReceiverRestricted)
 	}
-	ok := len(m) <= maxMetadataPairs
-	for k, v := range m {
-		if k == "" || len([]rune(k)) > maxMetadataLen || len([]rune(v)) > maxMetadataLen {
-			ok = false
-		}
-	}
-	if !ok {
-		f.Add(FCodeInvalid, path, "Invalid metadata. Metadata holds at most %d pairs; keys and values are under 255 characters.", maxMetadataPairs)
-	}
+	return nil
 }
-
-// validAddenda checks achDetails addenda values: exactly one value of at most 80 characters from
-// NACHA's allowed set.
-func validAddenda(values []string, path string, f *Fields) string {
-	if len(values) != 1 || len(values[0]) == 0 || len(values[0]) > 80 || !addendaChars(values[0]) {
-		f.Add(FCodeInvalidFormat, path, "Ach addenda entries can be up to 80 characters when supplied.")
-		return ""
-	}
-	return values[0]
-}
-
-func addendaChars(s string) bool {
-	for _, r := range s {
-		switch {
-		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9':
-		case strings.ContainsRune(" -_.~!*'();:@&=+$,/?%#[]", r):
-		default:
-			return false
-		}
-	}
-	return true
-}
-
-// HrefID extracts the id from an href to /<collection>/<id>, absolute (any host: SDKs re-root
-// hrefs onto their own base) or a bare path.
-func HrefID(href, collection string) (string, bool) {
-	path := href
-	if strings.Contains(href, "://") {
-		u, err := url.Parse(href)
-		if err != nil {
-			return "", false
-		}
-		path = u.Path
-	}
-	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), "/"+collection+"/")
-	if !ok || rest == "" || strings.Contains(rest, "/") {
-		return "", false
-	}
-	return rest, true
-}
-
-// MustID returns the last segment of a path such as "/mass-payments/ID".
-func MustID(path string) string { return path[strings.LastIndex(path, "/")+1:] }

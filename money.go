@@ -60,3 +60,7 @@ func FormatAmount(cents int64) string {
 	}
 	return s
 }
+
+// AmountText is an amount as a client wrote it (a JSON string, or a JSON number's literal
+// text), not yet parsed: ParseAmount judges it.
+type AmountText string

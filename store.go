@@ -167,6 +167,7 @@ type Q interface {
 	ItemUpdateMany(ctx context.Context, items []*Item) error
 
 	EventGet(ctx context.Context, id string) (*Event, error)
+	// EventInsertMany stores events; it does not fan them out (service.Publish does).
 	EventInsertMany(ctx context.Context, events []*Event) error
 	EventList(ctx context.Context, f EventFilter) ([]*Event, int, error)
 
@@ -202,6 +203,9 @@ type Q interface {
 	// WebhookClearDue makes nothing of a subscription due (it was paused).
 	WebhookClearDue(ctx context.Context, subscriptionID string) error
 	WebhookGet(ctx context.Context, id string) (*Webhook, error)
+	// WebhookInsertMany stores new webhooks: their ids, events, NextAt and Created (a new
+	// webhook has no retries and no lease; the store assigns Seq). ErrUnique for a used id.
+	WebhookInsertMany(ctx context.Context, ws []*Webhook) error
 	WebhookList(ctx context.Context, f WebhookFilter) ([]*Webhook, int, error)
 	WebhookRetryInsert(ctx context.Context, r *WebhookRetry) error
 	WebhookRetryList(ctx context.Context, webhookID string) ([]*WebhookRetry, error)

@@ -37,6 +37,20 @@ type Webhook struct {
 	Created        time.Time
 }
 
+// Webhook returns the webhook that delivers e to this subscription: due at once, or never when
+// the subscription is paused (Dwolla records what a paused subscription misses but does not
+// send it).
+func (s *WebhookSubscription) Webhook(e *Event) *Webhook {
+	w := &Webhook{ID: NewID(), SubscriptionID: s.ID, AccountID: e.AccountID, EventID: e.ID, Topic: e.Topic, Created: e.Created}
+	if !s.Paused {
+		w.NextAt = e.Created
+	}
+	return w
+}
+
+// Due reports whether the webhook waits to be sent.
+func (w *Webhook) Due() bool { return !w.NextAt.IsZero() }
+
 // WebhookHeader is one HTTP header of a recorded attempt.
 type WebhookHeader struct {
 	Name  string `json:"name"`

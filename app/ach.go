@@ -2,11 +2,9 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"masspay/service"
-	"masspay/sqlstore"
 )
 
 // achTick is how often the ACH worker looks at the clock (a window's cutoff, settlement).
@@ -31,7 +29,8 @@ func startACH(ctx context.Context, svc *service.Service) error {
 // day it makes the window's file (of several nodes, one does: see service.ACH.Cutoff), and it
 // settles entries whose return window is over. A window whose cutoff passed while no server ran
 // is not made late: its transfers go in the next window. Nothing under sandbox clearing.
-func ACHWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
+func ACHWorker(ctx context.Context, env Env) error {
+	svc, logger := env.Service, env.Logger
 	a, err := configuredACH(svc)
 	if a == nil {
 		return err

@@ -8,7 +8,6 @@ import (
 
 	"masspay/achlink"
 	"masspay/service"
-	"masspay/sqlstore"
 )
 
 // ACHLinkConfig is how files travel to and from the bank (docs/ach.md): over SFTP when SFTP is
@@ -27,9 +26,10 @@ const DefaultACHPoll = 30 * time.Second
 // an upload fails), imports the return and NOC files of the inbox and archives them, and tries
 // held returns again. It runs in the background: a dead server delays only the link. Nothing
 // under sandbox clearing.
-func ACHLinkWorker(cfg ACHLinkConfig) func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
-	return func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
-		a, err := configuredACH(svc)
+func ACHLinkWorker(cfg ACHLinkConfig) func(ctx context.Context, env Env) error {
+	return func(ctx context.Context, env Env) error {
+		logger := env.Logger
+		a, err := configuredACH(env.Service)
 		if a == nil {
 			return err
 		}

@@ -11,9 +11,10 @@ import (
 	"sync/atomic"
 	"time"
 
+	"masspay"
+
 	"masspay/httpapi"
 	"masspay/service"
-	"masspay/sqlstore"
 )
 
 // Config is everything `masspay serve` needs.
@@ -31,9 +32,18 @@ type Config struct {
 	OnReady func(addr string)
 }
 
-// Workers are the background loops that run beside the API. Each gets the store and service
-// and runs until its context ends.
-type Workers []func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error
+// Workers are the background loops that run beside the API. Each gets what the server was
+// wired with and runs until its context ends.
+type Workers []func(ctx context.Context, env Env) error
+
+// Env is what a worker is given: the store, the service, the logger and the API's public URL
+// (webhook bodies carry absolute links).
+type Env struct {
+	Store     masspay.Store
+	Service   *service.Service
+	Logger    *slog.Logger
+	PublicURL string
+}
 
 // Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
 // requests, stop the workers, close the store.
@@ -74,13 +84,13 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	var ready atomic.Bool
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
-	svc.SetEventRenderer(api.WebhookBody)
 	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
+	env := Env{Store: store, Service: svc, Logger: logger, PublicURL: public}
 	for _, w := range cfg.Workers {
-		go func() { workersDone <- w(workCtx, store, svc, logger) }()
+		go func() { workersDone <- w(workCtx, env) }()
 	}
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- srv.Serve(ln) }()

@@ -2,12 +2,11 @@ package app
 
 import (
 	"context"
-	"log/slog"
 	"time"
 
 	"masspay/engine"
+	"masspay/httpapi"
 	"masspay/service"
-	"masspay/sqlstore"
 	"masspay/webhook"
 )
 
@@ -18,28 +17,29 @@ func DefaultWorkers(cfg engine.Config) Workers {
 
 // EngineWorker runs the mass payment engine. On SQLite (one process per store) it takes over the
 // batches a previous run left in processing at once, instead of waiting for their leases to run out.
-func EngineWorker(cfg engine.Config) func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
-	return func(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
+func EngineWorker(cfg engine.Config) func(ctx context.Context, env Env) error {
+	return func(ctx context.Context, env Env) error {
 		c := cfg
-		if store.Dialect() == "sqlite" {
+		if env.Store.Dialect() == "sqlite" {
 			c.ReclaimOnStart = true
 		}
-		return engine.New(store, c, logger.With("worker", "engine")).Run(ctx)
+		return engine.New(env.Store, c, env.Logger.With("worker", "engine")).Run(ctx)
 	}
 }
 
-// WebhookWorker delivers the webhook outbox.
-func WebhookWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
-	return webhook.New(store, webhook.Config{
-		Render:  svc.RenderEvent,
-		Retries: svc.Config().WebhookRetries,
-		Logger:  logger.With("worker", "webhook"),
+// WebhookWorker delivers the webhook outbox. Its bodies are the API's event documents.
+func WebhookWorker(ctx context.Context, env Env) error {
+	return webhook.New(env.Store, webhook.Config{
+		Render:  httpapi.WebhookBody(env.PublicURL),
+		Retries: env.Service.Config().WebhookRetries,
+		Logger:  env.Logger.With("worker", "webhook"),
 	}).Run(ctx)
 }
 
 // ClearingWorker processes pending bank transfers once they are Service.ClearingAuto old, for
 // hands-off flows without POST /sandbox-simulations. It does nothing under sandbox clearing.
-func ClearingWorker(ctx context.Context, store *sqlstore.Store, svc *service.Service, logger *slog.Logger) error {
+func ClearingWorker(ctx context.Context, env Env) error {
+	svc, logger := env.Service, env.Logger
 	age := svc.Config().ClearingAuto
 	if age <= 0 {
 		return nil

@@ -52,7 +52,7 @@ func (e *Env) VerifiedPayees(c *Client, n int) []Payee {
 	return e.payees(c, n, masspay.CustomerPersonal, masspay.CustomerStatusVerified, masspay.FundingBalance)
 }
 
-func (e *Env) payees(c *Client, n int, typ, status, fsType string) []Payee {
+func (e *Env) payees(c *Client, n int, typ string, status masspay.CustomerStatus, fsType string) []Payee {
 	e.T.Helper()
 	now := time.Now().UTC().Truncate(time.Microsecond)
 	out := make([]Payee, n)

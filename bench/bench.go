@@ -341,7 +341,7 @@ func rawInsert(ctx context.Context, c *client, store masspay.Store, base, source
 			if err := q.ItemUpdateMany(ctx, items[lo:hi]); err != nil {
 				return err
 			}
-			if err := q.EventInsertMany(ctx, events); err != nil {
+			if err := service.Publish(ctx, q, events...); err != nil {
 				return err
 			}
 			mp.NextIdx = hi

@@ -3,9 +3,11 @@ package engine
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 
 	"masspay"
+	"masspay/service"
 )
 
 // batch is one chunk's view of a mass payment, inside the chunk's transaction.
@@ -18,15 +20,9 @@ type batch struct {
 	refused *masspay.FieldError    // why the source can no longer pay (every item fails), or nil
 }
 
-// Item failures, as Dwolla words them.
-var (
-	errReceiverNotFound = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Receiver not found.", Path: "/items/destination/href"}
-	errReceiverIsOwner  = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Receiver cannot be the owner of the source funding source.", Path: "/items/destination/href"}
-	errReceiverRestrict = masspay.FieldError{Code: masspay.FCodeRestricted, Message: "Receiver restricted.", Path: "/items/destination/href"}
-	errInsufficient     = masspay.FieldError{Code: masspay.FCodeInsufficientFunds, Message: "Insufficient funds.", Path: "/items/amount/value"}
-	errInvalidSource    = masspay.FieldError{Code: masspay.FCodeInvalid, Message: "Invalid funding source.", Path: "/_links/source/href"}
-	errSenderRestrict   = masspay.FieldError{Code: masspay.FCodeRestricted, Message: "Sender restricted.", Path: "/_links/source/href"}
-)
+// errInsufficient is the item failure of the engine's own, as Dwolla words it (the rules on
+// sources and destinations are the domain's: FundRefusal, PayRefusal).
+var errInsufficient = masspay.FieldError{Code: masspay.FCodeInsufficientFunds, Message: "Insufficient funds.", Path: "/items/amount/value"}
 
 // load reads the source and, for a bank source, makes sure the batch's one funding transfer exists.
 func (b *batch) load(ctx context.Context) error {
@@ -35,20 +31,10 @@ func (b *batch) load(ctx context.Context) error {
 		return err
 	}
 	b.source = src
-	if src.Removed || src.Status != masspay.FundingVerified {
-		b.refused = &errInvalidSource
-		return nil
-	}
-	// The sender may have been suspended or deactivated since the batch was accepted.
-	if b.mp.CustomerID != "" {
-		c, err := b.q.CustomerGet(ctx, b.mp.CustomerID)
-		if err != nil {
-			return err
-		}
-		if restricted(c.Status) {
-			b.refused = &errSenderRestrict
-			return nil
-		}
+	// The source may have been removed, or its owner suspended or deactivated, since the batch
+	// was accepted.
+	if b.refused, err = service.FundRefusal(ctx, b.q, src); err != nil || b.refused != nil {
+		return err
 	}
 	if src.Type != masspay.FundingBank {
 		return nil
@@ -63,7 +49,8 @@ func (b *batch) load(ctx context.Context) error {
 		}
 	}
 	if b.hub == nil {
-		b.refused = &errInvalidSource
+		invalid := masspay.ErrSourceInvalid
+		b.refused = &invalid
 		return nil
 	}
 	if b.mp.FundingTransferID != "" {
@@ -79,7 +66,7 @@ func (b *batch) load(ctx context.Context) error {
 		return err
 	}
 	b.mp.FundingTransferID = ft.ID
-	return b.q.EventInsertMany(ctx, masspay.TransferEvents(ft, masspay.TopicBankTransferCreated, b.now)[:1])
+	return service.Publish(ctx, b.q, masspay.TransferEvents(ft, masspay.TopicBankTransferCreated, b.now)[:1]...)
 }
 
 // pay decides each item in order, against its destination as dests has it, and writes the
@@ -99,22 +86,16 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item, dests map[string
 	events := make([]*masspay.Event, 0, 2*len(items))
 	for _, it := range items {
 		d := dests[it.DestinationID]
-		fail := func(e masspay.FieldError) { it.Status, it.Error = masspay.ItemFailed, &e }
-		switch {
-		case b.refused != nil:
-			fail(*b.refused)
-			continue
-		case d == nil || d.AccountID != b.mp.AccountID || d.Removed:
-			fail(errReceiverNotFound)
-			continue
-		case d.CustomerID == b.mp.CustomerID:
-			fail(errReceiverIsOwner)
-			continue
-		case restricted(d.CustomerStatus):
-			fail(errReceiverRestrict)
-			continue
-		case fromBalance && it.Amount > balance:
-			fail(errInsufficient)
+		refused := b.refused
+		if refused == nil {
+			refused = b.mp.PayRefusal(d)
+		}
+		if refused == nil && fromBalance && it.Amount > balance {
+			refused = &errInsufficient
+		}
+		if refused != nil {
+			e := *refused // each item keeps its own copy
+			it.Status, it.Error = masspay.ItemFailed, &e
 			continue
 		}
 		t := &masspay.Transfer{ID: masspay.NewID(), AccountID: b.mp.AccountID, SourceID: b.source.ID, DestinationID: d.ID,
@@ -152,33 +133,23 @@ func (b *batch) pay(ctx context.Context, items []*masspay.Item, dests map[string
 	if err := b.q.ItemUpdateMany(ctx, items); err != nil {
 		return err
 	}
-	if err := b.q.EventInsertMany(ctx, events); err != nil {
+	if err := service.Publish(ctx, b.q, events...); err != nil {
 		return err
-	}
-	if len(events) > 0 {
-		if err := b.q.Notify(ctx, masspay.ChannelWebhooks); err != nil {
-			return err
-		}
 	}
 	b.mp.NextIdx = items[len(items)-1].Idx + 1
 	return b.q.MassPaymentUpdate(ctx, b.mp)
 }
 
-// restricted reports whether a customer status forbids sending or receiving.
-func restricted(status string) bool {
-	return status == masspay.CustomerStatusSuspended || status == masspay.CustomerStatusDeactivated
-}
-
 // complete ends the batch: every item has its outcome.
 func (b *batch) complete(ctx context.Context) error {
+	if !b.mp.Status.CanBecome(masspay.MassPaymentComplete) {
+		return fmt.Errorf("complete mass payment %s: it is %s", b.mp.ID, b.mp.Status)
+	}
 	b.mp.Status, b.mp.Completed = masspay.MassPaymentComplete, b.now
 	b.mp.LeaseOwner, b.mp.LeaseUntil = "", time.Time{}
 	if err := b.q.MassPaymentUpdate(ctx, b.mp); err != nil {
 		return err
 	}
 	ev := masspay.NewEvent(b.mp.AccountID, b.mp.CustomerID, masspay.TopicMassPaymentCompleted, "mass-payments", b.mp.ID, "", b.now)
-	if err := b.q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
-		return err
-	}
-	return b.q.Notify(ctx, masspay.ChannelWebhooks)
+	return service.Publish(ctx, b.q, ev)
 }

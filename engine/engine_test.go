@@ -66,10 +66,15 @@ func newBatch(t *testing.T, n int, fromBalance bool) *batchFixture {
 	}
 	payees := apptest.Hrefs(env.Payees(client, n))
 	p := &service.Principal{AccountID: na.AccountID, ApplicationID: "app"}
-	in := &masspay.MassPaymentInput{SourceHref: source, ItemsPresent: true}
-	for _, d := range payees {
-		in.Items = append(in.Items, masspay.ItemInput{DestinationHref: d, AmountValue: "1.00", AmountPresent: true, Currency: "USD"})
+	in := &masspay.MassPaymentInput{}
+	in.Links.Source.Href = source
+	items := make([]masspay.ItemInput, len(payees))
+	amount := masspay.AmountText("1.00")
+	for i, d := range payees {
+		items[i].Links.Destination.Href = d
+		items[i].Amount.Value, items[i].Amount.Currency = &amount, "USD"
 	}
+	in.Items = &items
 	id, err := svc.CreateMassPayment(ctx, p, in, nil, service.Idempotency{})
 	if err != nil {
 		t.Fatal(err)
@@ -140,7 +145,7 @@ func TestDestinationRemovedAfterReadAhead(t *testing.T) {
 	// transaction to commit), before the second chunk's transaction begins.
 	removed := true
 	hs := &hookedStore{Store: store, hook: func() {
-		if _, err := svc.UpdateFundingSource(ctx, p, apptest.ID(payees[3]), service.UpdateFundingSourceParams{Removed: &removed}); err != nil {
+		if _, err := svc.UpdateFundingSource(ctx, p, apptest.ID(payees[3]), &masspay.FundingSourceUpdateInput{Removed: &removed}); err != nil {
 			t.Error(err)
 		}
 	}}
@@ -185,8 +190,8 @@ func (s *observedStore) Write(ctx context.Context, fn func(masspay.Q) error) err
 			return err
 		}
 		var byStatus [3]int
-		for i, st := range []string{masspay.ItemSuccess, masspay.ItemFailed, masspay.ItemPending} {
-			_, n, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: s.id, Statuses: []string{st}, Page: masspay.Page{Limit: 1}})
+		for i, st := range []masspay.ItemStatus{masspay.ItemSuccess, masspay.ItemFailed, masspay.ItemPending} {
+			_, n, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: s.id, Statuses: []string{string(st)}, Page: masspay.Page{Limit: 1}})
 			if err != nil {
 				return err
 			}
@@ -205,7 +210,7 @@ func TestLiveCountsExactAtEveryChunk(t *testing.T) {
 	b := newBatch(t, 9, true)
 	removed := true
 	for _, i := range []int{2, 7} {
-		if _, err := b.svc.UpdateFundingSource(ctx, b.p, apptest.ID(b.payees[i]), service.UpdateFundingSourceParams{Removed: &removed}); err != nil {
+		if _, err := b.svc.UpdateFundingSource(ctx, b.p, apptest.ID(b.payees[i]), &masspay.FundingSourceUpdateInput{Removed: &removed}); err != nil {
 			t.Fatal(err)
 		}
 	}

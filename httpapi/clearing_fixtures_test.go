@@ -68,7 +68,7 @@ type xfer struct {
 	massPayment, item string
 	funding           string
 	correlation       string
-	status            string
+	status            masspay.TransferStatus
 }
 
 func addTransfer(t *testing.T, e *apptest.Env, accountID string, x xfer) *masspay.Transfer {

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 
 	"masspay"
@@ -37,206 +41,210 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// decodeBody reads and parses a JSON object body and returns its walker, recording type errors
-// into f.
-func decodeBody(w http.ResponseWriter, r *http.Request, f *masspay.Fields, allowEmpty bool) (jobj, error) {
+// decode reads a request body that is one JSON object into a T (a request type of the domain)
+// and returns it with its type errors: every value of the wrong JSON type, at its JSON pointer.
+// A value of the wrong type leaves its field zero (a pointer nil); the domain's checks then judge
+// what is left, and masspay.Judge keeps one error per place. A bad body (syntax, not an object)
+// is a BadRequest error.
+func decode[T any](w http.ResponseWriter, r *http.Request) (*T, masspay.Fields, error) {
 	body, err := readBody(w, r)
 	if err != nil {
-		return jobj{}, err
+		return nil, nil, err
 	}
-	if allowEmpty && string(bytes.TrimSpace(body)) == "null" {
-		body = nil
-	}
-	o, err := decodeObject(body, allowEmpty)
-	o.f = f
-	return o, err
+	return decodeBytes[T](body, false)
 }
 
-// decodeObject parses body as one JSON object. An empty body is an empty object when
+// decodeStrict decodes a T and answers a body with values of the wrong JSON type with those
+// alone, before any check (the creates and updates of customers and banks, as Dwolla does).
+func decodeStrict[T any](w http.ResponseWriter, r *http.Request) (*T, error) {
+	in, typeErrs, err := decode[T](w, r)
+	if err != nil {
+		return nil, err
+	}
+	return in, typeErrs.Err()
+}
+
+// checker is an input type whose checks need nothing but the request itself.
+type checker[T any] interface {
+	*T
+	Validate(*masspay.Fields)
+}
+
+// decodeChecked decodes a T and judges it at once: its type errors and what its checks find, in
+// one ValidationError (masspay.Judge).
+func decodeChecked[T any, P checker[T]](w http.ResponseWriter, r *http.Request) (*T, error) {
+	in, typeErrs, err := decode[T](w, r)
+	if err != nil {
+		return nil, err
+	}
+	return in, masspay.Judge(typeErrs, P(in).Validate).Err()
+}
+
+// decodeBytes is decode of a body already read. An empty body (or null) is an empty object when
 // allowEmpty is set.
-func decodeObject(body []byte, allowEmpty bool) (jobj, error) {
-	if allowEmpty && len(bytes.TrimSpace(body)) == 0 {
-		return jobj{m: map[string]any{}}, nil
+func decodeBytes[T any](body []byte, allowEmpty bool) (*T, masspay.Fields, error) {
+	m, err := parseObject(body, allowEmpty)
+	if err != nil {
+		return nil, nil, err
+	}
+	var v T
+	var f masspay.Fields
+	decodeStruct(reflect.ValueOf(&v).Elem(), m, "", &f)
+	return &v, f, nil
+}
+
+// parseObject parses body as one JSON object, numbers kept as their literal text.
+func parseObject(body []byte, allowEmpty bool) (map[string]any, error) {
+	if allowEmpty {
+		if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "null" {
+			return map[string]any{}, nil
+		}
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return jobj{}, badRequest("The request body contains bad syntax or is incomplete.")
+		return nil, badRequest("The request body contains bad syntax or is incomplete.")
 	}
 	if dec.More() {
-		return jobj{}, badRequest("The request body contains bad syntax or is incomplete: more than one JSON value.")
+		return nil, badRequest("The request body contains bad syntax or is incomplete: more than one JSON value.")
 	}
 	m, ok := v.(map[string]any)
 	if !ok {
-		return jobj{}, badRequest("The request body must be a JSON object.")
+		return nil, badRequest("The request body must be a JSON object.")
 	}
-	return jobj{m: m}, nil
+	return m, nil
 }
 
-// jobj walks a decoded JSON object, recording type errors with their JSON-pointer path in f.
-type jobj struct {
-	m    map[string]any
-	path string
-	f    *masspay.Fields
-}
+var (
+	amountTextType = reflect.TypeFor[masspay.AmountText]()
+	keysType       = reflect.TypeFor[masspay.Keys]()
+)
 
-// pointerEscaper escapes a key for a JSON pointer (RFC 6901).
-var pointerEscaper = strings.NewReplacer("~", "~0", "/", "~1")
-
-func (o jobj) at(key string) string {
-	if strings.ContainsAny(key, "~/") {
-		key = pointerEscaper.Replace(key)
-	}
-	return o.path + "/" + key
-}
-
-func (o jobj) has(key string) bool {
-	v, ok := o.m[key]
-	return ok && v != nil
-}
-
-func (o jobj) wrongType(key, want string) {
-	o.f.Add(masspay.FCodeInvalidFormat, o.at(key), "%s must be %s.", key, want)
-}
-
-// str returns the string at key; "" when absent or null. A value of another type is an error.
-func (o jobj) str(key string) string {
-	v, ok := o.m[key]
-	if !ok || v == nil {
-		return ""
-	}
-	s, ok := v.(string)
-	if !ok {
-		o.wrongType(key, "a string")
-	}
-	return s
-}
-
-// boolean returns the bool at key and whether it was present.
-func (o jobj) boolean(key string) (bool, bool) {
-	v, ok := o.m[key]
-	if !ok || v == nil {
-		return false, false
-	}
-	b, ok := v.(bool)
-	if !ok {
-		o.wrongType(key, "true or false")
-		return false, false
-	}
-	return b, true
-}
-
-// object returns the object at key (an empty one when absent).
-func (o jobj) object(key string) jobj {
-	sub := jobj{m: map[string]any{}, path: o.at(key), f: o.f}
-	v, ok := o.m[key]
-	if !ok || v == nil {
-		return sub
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		o.wrongType(key, "an object")
-		return sub
-	}
-	sub.m = m
-	return sub
-}
-
-// array returns the array at key and whether it was present as an array.
-func (o jobj) array(key string) ([]any, bool) {
-	v, ok := o.m[key]
-	if !ok || v == nil {
-		return nil, false
-	}
-	a, ok := v.([]any)
-	if !ok {
-		o.wrongType(key, "an array")
-		return nil, false
-	}
-	return a, true
-}
-
-// elem returns element i of an array as an object walker.
-func (o jobj) elem(key string, i int, v any) jobj {
-	sub := jobj{m: map[string]any{}, path: fmt.Sprintf("%s/%d", o.at(key), i), f: o.f}
-	m, ok := v.(map[string]any)
-	if !ok {
-		o.f.Add(masspay.FCodeInvalidFormat, sub.path, "%s[%d] must be an object.", key, i)
-		return sub
-	}
-	sub.m = m
-	return sub
-}
-
-// href returns _links.<rel>.href.
-func (o jobj) href(rel string) (string, string) {
-	l := o.object("_links").object(rel)
-	return l.str("href"), l.at("href")
-}
-
-// amountValue returns amount.value as the decimal text the client sent: a JSON string, or a
-// JSON number (the C# SDK sends numbers) in its literal form. Nothing goes through a float.
-func (o jobj) amountValue(key string) (string, bool) {
-	v, ok := o.m[key]
-	if !ok || v == nil {
-		return "", false
-	}
-	switch x := v.(type) {
-	case string:
-		return x, true
-	case json.Number:
-		return x.String(), true
-	}
-	o.wrongType(key, "a string or a number")
-	return "", false
-}
-
-// metadata returns a metadata object: string keys to string values. Any other value type is
-// reported as Dwolla's "Invalid metadata." at the object's path.
-func (o jobj) metadata(key string) (map[string]string, bool) {
-	v, ok := o.m[key]
-	if !ok || v == nil {
-		return nil, false
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
-		o.f.Add(masspay.FCodeInvalid, o.at(key), "Invalid metadata.")
-		return nil, false
-	}
-	out := make(map[string]string, len(m))
-	for k, v := range m {
-		s, ok := v.(string)
-		if !ok {
-			o.f.Add(masspay.FCodeInvalid, o.at(key), "Invalid metadata.")
-			return nil, false
+// decodeStruct fills the struct v from the object m found at path. Fields are matched by their
+// json tag; a field of type masspay.Keys receives every key of m, sorted.
+func decodeStruct(v reflect.Value, m map[string]any, path string, f *masspay.Fields) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if sf.Type == keysType {
+			v.Field(i).Set(reflect.ValueOf(masspay.Keys(slices.Sorted(maps.Keys(m)))))
+			continue
 		}
-		out[k] = s
-	}
-	return out, true
-}
-
-// strings returns an array of strings (addenda values).
-func (o jobj) strings(key string) ([]string, bool) {
-	a, ok := o.array(key)
-	if !ok {
-		return nil, false
-	}
-	out := make([]string, len(a))
-	for i, v := range a {
-		s, ok := v.(string)
-		if !ok {
-			o.f.Add(masspay.FCodeInvalidFormat, fmt.Sprintf("%s/%d", o.at(key), i), "%s[%d] must be a string.", key, i)
-			return nil, false
+		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
+		if name == "" || name == "-" {
+			continue
 		}
-		out[i] = s
+		raw, ok := m[name]
+		if !ok || raw == nil {
+			continue // absent and null are the same: the field stays zero
+		}
+		maxLen := -1
+		if n, ok := strings.CutPrefix(opts, "max="); ok {
+			maxLen, _ = strconv.Atoi(n)
+		}
+		decodeValue(v.Field(i), raw, name, masspay.Pointer(path, name), maxLen, f)
 	}
-	return out, true
 }
 
-// pageOf reads a list request's limit and offset (see parsePage), or the ValidationError.
+// decodeValue sets v from the JSON value raw of the member key, at path. The messages are
+// Dwolla-style: "<key> must be <kind>.", InvalidFormat, at the value's pointer.
+func decodeValue(v reflect.Value, raw any, key, path string, maxLen int, f *masspay.Fields) bool {
+	wrong := func(want string) bool {
+		f.Add(masspay.FCodeInvalidFormat, path, "%s must be %s.", key, want)
+		return false
+	}
+	t := v.Type()
+	switch {
+	case t == amountTextType:
+		// The decimal text the client sent: a JSON string, or a JSON number (the C# SDK sends
+		// numbers) in its literal form. Nothing goes through a float.
+		switch x := raw.(type) {
+		case string:
+			v.SetString(x)
+		case json.Number:
+			v.SetString(x.String())
+		default:
+			return wrong("a string or a number")
+		}
+	case t.Kind() == reflect.Interface:
+		v.Set(reflect.ValueOf(raw)) // taken as it is: the domain judges it
+	case t.Kind() == reflect.Pointer:
+		elem := reflect.New(t.Elem())
+		if decodeValue(elem.Elem(), raw, key, path, maxLen, f) {
+			v.Set(elem)
+		}
+	case t.Kind() == reflect.String:
+		s, ok := raw.(string)
+		if !ok {
+			return wrong("a string")
+		}
+		v.SetString(s)
+	case t.Kind() == reflect.Bool:
+		b, ok := raw.(bool)
+		if !ok {
+			return wrong("true or false")
+		}
+		v.SetBool(b)
+	case t.Kind() == reflect.Map:
+		// The only maps of requests are metadata: string keys to string values, and anything
+		// else is Dwolla's "Invalid metadata." at the object's path.
+		m, ok := raw.(map[string]any)
+		out := make(map[string]string, len(m))
+		for k, x := range m {
+			s, isStr := x.(string)
+			ok = ok && isStr
+			out[k] = s
+		}
+		if !ok {
+			f.Add(masspay.FCodeInvalid, path, "Invalid metadata.")
+			return false
+		}
+		v.Set(reflect.ValueOf(out))
+	case t.Kind() == reflect.Slice:
+		a, ok := raw.([]any)
+		if !ok {
+			return wrong("an array")
+		}
+		s := reflect.MakeSlice(t, len(a), len(a))
+		if maxLen >= 0 && len(a) > maxLen {
+			v.Set(s) // too many to judge one by one: the domain says so
+			return true
+		}
+		for i, x := range a {
+			ep := fmt.Sprintf("%s/%d", path, i)
+			if t.Elem().Kind() == reflect.Struct {
+				m, ok := x.(map[string]any)
+				if !ok {
+					f.Add(masspay.FCodeInvalidFormat, ep, "%s[%d] must be an object.", key, i)
+					continue
+				}
+				decodeStruct(s.Index(i), m, ep, f)
+				continue
+			}
+			str, ok := x.(string)
+			if !ok {
+				f.Add(masspay.FCodeInvalidFormat, ep, "%s[%d] must be a string.", key, i)
+				return false
+			}
+			s.Index(i).SetString(str)
+		}
+		v.Set(s)
+	case t.Kind() == reflect.Struct:
+		m, ok := raw.(map[string]any)
+		if !ok {
+			return wrong("an object")
+		}
+		decodeStruct(v, m, path, f)
+	default:
+		panic("decode: unsupported field type " + t.String())
+	}
+	return true
+}
+
+// pageOf reads a list request's limit and offset (masspay.PageQuery), or the ValidationError.
 func pageOf(r *http.Request) (masspay.Page, error) {
 	var f masspay.Fields
-	p := parsePage(r, &f)
+	p := masspay.PageQuery(r.URL.Query(), &f)
 	return p, f.Err()
 }

@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"masspay"
@@ -25,15 +26,36 @@ type links map[string]link
 // obj is a JSON object rendered in key order by encoding/json.
 type obj = map[string]any
 
+// hal renders resources as HAL documents whose hrefs are absolute, built from the public URL.
+type hal struct {
+	base string // the public URL, without a trailing slash
+}
+
+func newHAL(publicURL string) hal { return hal{base: strings.TrimSuffix(publicURL, "/")} }
+
 // link returns an absolute HAL link to path.
-func (s *Server) link(path, resourceType string) link {
-	return link{Href: s.base + path, Type: MediaType, ResourceType: resourceType}
+func (h hal) link(path, resourceType string) link {
+	return link{Href: h.base + path, Type: MediaType, ResourceType: resourceType}
 }
 
 // money renders cents as Dwolla's amount object.
 func money(cents int64) obj {
 	return obj{"value": masspay.FormatAmount(cents), "currency": masspay.Currency}
 }
+
+// annotate adds a resource's client-given metadata and correlationId to its document, each
+// only when it has one.
+func annotate(out obj, metadata map[string]string, correlationID string) {
+	if len(metadata) > 0 {
+		out["metadata"] = metadata
+	}
+	if correlationID != "" {
+		out["correlationId"] = correlationID
+	}
+}
+
+// addenda renders one side of achDetails.
+func addenda(value string) obj { return obj{"addenda": obj{"values": []string{value}}} }
 
 // timestamp renders t as RFC 3339 in UTC with milliseconds, as Dwolla does.
 func timestamp(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000Z") }
@@ -50,38 +72,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // created answers 201 with an empty body and an absolute Location.
-func (s *Server) created(w http.ResponseWriter, path string) {
-	w.Header().Set("Location", s.base+path)
+func (h hal) created(w http.ResponseWriter, path string) {
+	w.Header().Set("Location", h.base+path)
 	w.Header().Set("Content-Type", MediaType)
 	w.WriteHeader(http.StatusCreated)
 }
 
-// parsePage reads limit (default 25, at most 200) and offset (default 0) from the query.
-func parsePage(r *http.Request, f *masspay.Fields) masspay.Page {
-	p := masspay.Page{Limit: 25}
-	qs := r.URL.Query()
-	if v := qs.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			f.Add(masspay.FCodeInvalid, "/limit", "Limit must be a whole number from 1 to 200.")
-		} else {
-			p.Limit = min(n, 200)
-		}
-	}
-	if v := qs.Get("offset"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			f.Add(masspay.FCodeInvalid, "/offset", "Offset must be a whole number, 0 or more.")
-		} else {
-			p.Offset = n
-		}
-	}
-	return p
-}
-
 // collection renders a HAL collection with paging links: first and last always, next and prev
 // when those pages exist. Other query parameters (filters) are kept on every link.
-func (s *Server) collection(r *http.Request, path, embedName string, p masspay.Page, total int, items []obj) obj {
+func (h hal) collection(r *http.Request, path, embedName string, p masspay.Page, total int, items []obj) obj {
 	qs := r.URL.Query()
 	at := func(offset int) link {
 		v := url.Values{}
@@ -92,7 +91,7 @@ func (s *Server) collection(r *http.Request, path, embedName string, p masspay.P
 		}
 		v.Set("limit", strconv.Itoa(p.Limit))
 		v.Set("offset", strconv.Itoa(offset))
-		return link{Href: s.base + path + "?" + v.Encode(), Type: MediaType, ResourceType: embedName}
+		return link{Href: h.base + path + "?" + v.Encode(), Type: MediaType, ResourceType: embedName}
 	}
 	last := 0
 	if total > 0 {
@@ -112,10 +111,10 @@ func (s *Server) collection(r *http.Request, path, embedName string, p masspay.P
 }
 
 // writeList renders list, one page of a total, as a HAL collection at path.
-func writeList[T any](s *Server, w http.ResponseWriter, r *http.Request, path, embedName string, p masspay.Page, total int, list []T, render func(T) obj) {
+func writeList[T any](h hal, w http.ResponseWriter, r *http.Request, path, embedName string, p masspay.Page, total int, list []T, render func(T) obj) {
 	items := make([]obj, len(list))
 	for i, v := range list {
 		items[i] = render(v)
 	}
-	writeJSON(w, http.StatusOK, s.collection(r, path, embedName, p, total, items))
+	writeJSON(w, http.StatusOK, h.collection(r, path, embedName, p, total, items))
 }

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"context"
 	"maps"
 	"net/http"
+	"reflect"
 	"slices"
 	"strings"
 
@@ -10,141 +12,111 @@ import (
 	"masspay/service"
 )
 
-func (s *Server) routesCustomers() {
-	m := s.mux
-	m.Handle("POST /customers", s.api(s.handleCustomerCreate))
-	m.Handle("GET /customers", s.api(s.handleCustomerList))
-	m.Handle("GET /customers/{id}", s.api(s.handleCustomerGet))
-	m.Handle("POST /customers/{id}", s.api(s.handleCustomerUpdate))
-}
-
-func (s *Server) handleCustomerCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	o, err := decodeBody(w, r, &f, false)
-	if err != nil {
-		return err
-	}
-	in := service.CreateCustomerParams{
-		FirstName: o.str("firstName"), LastName: o.str("lastName"), Email: o.str("email"), Type: o.str("type"),
-		BusinessName: o.str("businessName"), CorrelationID: o.str("correlationId"),
-		Address1: o.str("address1"), Address2: o.str("address2"), City: o.str("city"), State: o.str("state"),
-		PostalCode: o.str("postalCode"), Phone: o.str("phone"),
-		DateOfBirth: o.str("dateOfBirth"), SSN: o.str("ssn"), EIN: o.str("ein"),
-		BusinessType: o.str("businessType"), BusinessClassification: o.str("businessClassification"),
-		Website: o.str("website"), DoingBusinessAs: o.str("doingBusinessAs"),
-	}
-	o.str("ipAddress") // accepted and not kept; only its type is checked
-	if o.has("controller") {
-		c := o.object("controller")
-		a := c.object("address")
-		in.Controller = &service.ControllerParams{
-			FirstName: c.str("firstName"), LastName: c.str("lastName"), Title: c.str("title"),
-			DateOfBirth: c.str("dateOfBirth"), SSN: c.str("ssn"),
-			Address1: a.str("address1"), Address2: a.str("address2"), Address3: a.str("address3"), City: a.str("city"),
-			StateProvinceRegion: a.str("stateProvinceRegion"), PostalCode: a.str("postalCode"), Country: a.str("country"),
+// handleCustomerCreate serves POST /customers. A body with values of the wrong JSON type is
+// answered with those alone.
+func handleCustomerCreate(
+	h hal,
+	createCustomer func(ctx context.Context, p *service.Principal, in *masspay.CustomerInput) (*masspay.Customer, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		in, err := decodeStrict[masspay.CustomerInput](w, r)
+		if err != nil {
+			return err
 		}
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	c, err := s.svc.CreateCustomer(r.Context(), p, in)
-	if err != nil {
-		return err
-	}
-	s.created(w, "/customers/"+c.ID)
-	return nil
-}
-
-func (s *Server) handleCustomerGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	c, err := s.svc.GetCustomer(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.customerJSON(c))
-	return nil
-}
-
-func (s *Server) handleCustomerUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	o, err := decodeBody(w, r, &f, false)
-	if err != nil {
-		return err
-	}
-	in := service.UpdateCustomerParams{Set: map[string]string{}}
-	for _, k := range slices.Sorted(maps.Keys(o.m)) {
-		switch {
-		case o.m[k] == nil:
-			// null is absent, as on create
-		case k == "status":
-			st := o.str(k)
-			in.Status = &st
-		case service.CustomerUpdateField(k):
-			in.Set[k] = o.str(k)
-		default:
-			in.Set[k] = "" // refused whatever its value; the service says why
+		c, err := createCustomer(r.Context(), p, in)
+		if err != nil {
+			return err
 		}
+		h.created(w, "/customers/"+c.ID)
+		return nil
 	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	c, err := s.svc.UpdateCustomer(r.Context(), p, r.PathValue("id"), in)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.customerJSON(c))
-	return nil
 }
 
-var customerStatuses = map[string]bool{
-	masspay.CustomerStatusUnverified: true, masspay.CustomerStatusVerified: true, masspay.CustomerStatusRetry: true,
-	masspay.CustomerStatusKBA: true, masspay.CustomerStatusDocument: true, masspay.CustomerStatusSuspended: true,
-	masspay.CustomerStatusDeactivated: true,
-}
-
-func (s *Server) handleCustomerList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	qs := r.URL.Query()
-	filter := masspay.CustomerFilter{Page: parsePage(r, &f), Search: qs.Get("search"), Email: qs.Get("email")}
-	// SDKs send a list as repeated keys (Python, Node) or with brackets (Ruby's Faraday).
-	for _, st := range append(qs["status"], qs["status[]"]...) {
-		if !customerStatuses[st] {
-			f.Add(masspay.FCodeInvalid, "/status", "Status must be one of unverified, verified, retry, kba, document, suspended, deactivated.")
-			break
+// handleCustomerUpdate serves POST /customers/{id}. A body with values of the wrong JSON type is
+// answered with those alone.
+func handleCustomerUpdate(
+	h hal,
+	updateCustomer func(ctx context.Context, p *service.Principal, id string, in masspay.CustomerUpdateInput) (*masspay.Customer, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		body, err := readBody(w, r)
+		if err != nil {
+			return err
 		}
-		filter.Statuses = append(filter.Statuses, st)
+		m, err := parseObject(body, false)
+		if err != nil {
+			return err
+		}
+		// The members are the fields to change, by name: each is kept (its type checked only
+		// when some customer can change it), so that the domain refuses what it does not allow.
+		in := masspay.CustomerUpdateInput{Set: map[string]string{}}
+		var typeErrs masspay.Fields
+		for _, k := range slices.Sorted(maps.Keys(m)) {
+			var v string
+			switch {
+			case m[k] == nil:
+				// null is absent, as on create
+			case k == "status":
+				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, masspay.Pointer("", k), -1, &typeErrs)
+				in.Status = &v
+			case masspay.CustomerUpdateField(k):
+				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, masspay.Pointer("", k), -1, &typeErrs)
+				in.Set[k] = v
+			default:
+				in.Set[k] = "" // refused whatever its value
+			}
+		}
+		if err := typeErrs.Err(); err != nil {
+			return err
+		}
+		c, err := updateCustomer(r.Context(), p, r.PathValue("id"), in)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, h.customerJSON(c))
+		return nil
 	}
-	if err := f.Err(); err != nil {
-		return err
+}
+
+func handleCustomerList(
+	h hal,
+	listCustomers func(ctx context.Context, p *service.Principal, f masspay.CustomerFilter) ([]*masspay.Customer, int, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		var f masspay.Fields
+		filter := masspay.CustomerFilterQuery(r.URL.Query(), &f)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		list, total, err := listCustomers(r.Context(), p, filter)
+		if err != nil {
+			return err
+		}
+		writeList(h, w, r, "/customers", "customers", filter.Page, total, list, h.customerJSON)
+		return nil
 	}
-	list, total, err := s.svc.ListCustomers(r.Context(), p, filter)
-	if err != nil {
-		return err
-	}
-	writeList(s, w, r, "/customers", "customers", filter.Page, total, list, s.customerJSON)
-	return nil
 }
 
 // customerJSON renders a customer as Dwolla does: the base fields, and for verified types the
 // public fields kept in Details (the controller's nested as Dwolla nests them).
-func (s *Server) customerJSON(c *masspay.Customer) obj {
+func (h hal) customerJSON(c *masspay.Customer) obj {
 	self := "/customers/" + c.ID
 	l := links{
-		"self":            s.link(self, "customer"),
-		"edit":            s.link(self, "customer"),
-		"receive":         s.link("/transfers", "transfer"),
-		"funding-sources": s.link(self+"/funding-sources", "funding-source"),
-		"transfers":       s.link(self+"/transfers", "transfer"),
-		"mass-payments":   s.link(self+"/mass-payments", "mass-payment"),
+		"self":            h.link(self, "customer"),
+		"edit":            h.link(self, "customer"),
+		"receive":         h.link("/transfers", "transfer"),
+		"funding-sources": h.link(self+"/funding-sources", "funding-source"),
+		"transfers":       h.link(self+"/transfers", "transfer"),
+		"mass-payments":   h.link(self+"/mass-payments", "mass-payment"),
 	}
 	if c.Verified() {
-		l["send"] = s.link("/transfers", "transfer")
+		l["send"] = h.link("/transfers", "transfer")
 	}
-	switch c.Status {
-	case masspay.CustomerStatusDeactivated:
-		l["reactivate"] = s.link(self, "customer")
-	case masspay.CustomerStatusSuspended:
-	default:
-		l["deactivate"] = s.link(self, "customer")
+	if c.CanReactivate() {
+		l["reactivate"] = h.link(self, "customer")
+	}
+	if c.CanDeactivate() {
+		l["deactivate"] = h.link(self, "customer")
 	}
 	out := obj{"_links": l, "id": c.ID, "firstName": c.FirstName, "lastName": c.LastName, "email": c.Email,
 		"type": c.Type, "status": c.Status, "created": timestamp(c.Created)}

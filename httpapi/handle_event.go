@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 
@@ -8,21 +9,16 @@ import (
 	"masspay/service"
 )
 
-func (s *Server) routesEvents() {
-	s.mux.Handle("GET /events", s.api(s.handleEventList))
-	s.mux.Handle("GET /events/{id}", s.api(s.handleEventGet))
-}
-
 // renderEvent is an event as GET /events/{id} shows it; webhooks carry the same document.
-func (s *Server) renderEvent(e *masspay.Event) obj {
+func (h hal) renderEvent(e *masspay.Event) obj {
 	resource := "/" + e.ResourceType + "/" + e.ResourceID
 	l := links{
-		"self":     s.link("/events/"+e.ID, "event"),
-		"resource": s.link(resource, resourceTypeOf(resource)),
-		"account":  s.link("/accounts/"+e.AccountID, "account"),
+		"self":     h.link("/events/"+e.ID, "event"),
+		"resource": h.link(resource, resourceTypeOf(resource)),
+		"account":  h.link("/accounts/"+e.AccountID, "account"),
 	}
 	if e.CustomerID != "" {
-		l["customer"] = s.link("/customers/"+e.CustomerID, "customer")
+		l["customer"] = h.link("/customers/"+e.CustomerID, "customer")
 	}
 	o := obj{"_links": l, "id": e.ID, "created": timestamp(e.Created), "topic": e.Topic, "resourceId": e.ResourceID}
 	if e.CorrelationID != "" {
@@ -31,32 +27,32 @@ func (s *Server) renderEvent(e *masspay.Event) obj {
 	return o
 }
 
-// WebhookBody renders the body of a webhook: the event document plus "timestamp", the field
-// older receivers read (Dwolla's webhook examples carry it; newer ones read "created").
-func (s *Server) WebhookBody(e *masspay.Event) ([]byte, error) {
-	o := s.renderEvent(e)
-	o["timestamp"] = o["created"]
-	return json.Marshal(o)
+// WebhookBody returns the renderer of webhook bodies for an API served at publicURL: the event
+// document GET /events/{id} shows, plus "timestamp", the field older receivers read (Dwolla's
+// webhook examples carry it; newer ones read "created"). The webhook worker is given it.
+func WebhookBody(publicURL string) func(*masspay.Event) ([]byte, error) {
+	h := newHAL(publicURL)
+	return func(e *masspay.Event) ([]byte, error) {
+		o := h.renderEvent(e)
+		o["timestamp"] = o["created"]
+		return json.Marshal(o)
+	}
 }
 
-func (s *Server) handleEventList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+func handleEventList(
+	h hal,
+	listEvents func(ctx context.Context, p *service.Principal, page masspay.Page) ([]*masspay.Event, int, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		page, err := pageOf(r)
+		if err != nil {
+			return err
+		}
+		list, total, err := listEvents(r.Context(), p, page)
+		if err != nil {
+			return err
+		}
+		writeList(h, w, r, "/events", "events", page, total, list, h.renderEvent)
+		return nil
 	}
-	list, total, err := s.svc.ListEvents(r.Context(), p, page)
-	if err != nil {
-		return err
-	}
-	writeList(s, w, r, "/events", "events", page, total, list, s.renderEvent)
-	return nil
-}
-
-func (s *Server) handleEventGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	e, err := s.svc.GetEvent(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.renderEvent(e))
-	return nil
 }

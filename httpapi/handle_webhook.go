@@ -1,35 +1,20 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
-
-	"github.com/google/uuid"
 
 	"masspay"
 	"masspay/service"
 )
 
-func (s *Server) routesWebhooks() {
-	m := s.mux
-	m.Handle("POST /webhook-subscriptions", s.api(s.handleSubscriptionCreate))
-	m.Handle("GET /webhook-subscriptions", s.api(s.handleSubscriptionList))
-	m.Handle("GET /webhook-subscriptions/{id}", s.api(s.handleSubscriptionGet))
-	m.Handle("POST /webhook-subscriptions/{id}", s.api(s.handleSubscriptionUpdate))
-	m.Handle("DELETE /webhook-subscriptions/{id}", s.api(s.handleSubscriptionDelete))
-	m.Handle("GET /webhook-subscriptions/{id}/webhooks", s.api(s.handleWebhookList))
-	m.Handle("GET /webhooks/{id}", s.api(s.handleWebhookGet))
-	m.Handle("POST /webhooks/{id}/retries", s.api(s.handleWebhookRetry))
-	m.Handle("GET /webhooks/{id}/retries", s.api(s.handleWebhookRetryList))
-	m.Handle("GET /webhooks/{id}/retries/{retryId}", s.api(s.handleWebhookRetryGet))
-}
-
 // renderSubscription never includes the secret.
-func (s *Server) renderSubscription(sub *masspay.WebhookSubscription) obj {
+func (h hal) renderSubscription(sub *masspay.WebhookSubscription) obj {
 	self := "/webhook-subscriptions/" + sub.ID
 	return obj{
 		"_links": links{
-			"self":     s.link(self, "webhook-subscription"),
-			"webhooks": s.link(self+"/webhooks", "webhook"),
+			"self":     h.link(self, "webhook-subscription"),
+			"webhooks": h.link(self+"/webhooks", "webhook"),
 		},
 		"id":      sub.ID,
 		"url":     sub.URL,
@@ -38,7 +23,7 @@ func (s *Server) renderSubscription(sub *masspay.WebhookSubscription) obj {
 	}
 }
 
-func (s *Server) renderWebhook(d *service.WebhookDetail) obj {
+func (h hal) renderWebhook(d *service.WebhookDetail) obj {
 	self := "/webhooks/" + d.ID
 	attempts := make([]obj, len(d.Attempts))
 	for i, a := range d.Attempts {
@@ -50,10 +35,10 @@ func (s *Server) renderWebhook(d *service.WebhookDetail) obj {
 	}
 	return obj{
 		"_links": links{
-			"self":         s.link(self, "webhook"),
-			"subscription": s.link("/webhook-subscriptions/"+d.SubscriptionID, "webhook-subscription"),
-			"retry":        s.link(self+"/retries", "retry"),
-			"event":        s.link("/events/"+d.EventID, "event"),
+			"self":         h.link(self, "webhook"),
+			"subscription": h.link("/webhook-subscriptions/"+d.SubscriptionID, "webhook-subscription"),
+			"retry":        h.link(self+"/retries", "retry"),
+			"event":        h.link("/events/"+d.EventID, "event"),
 		},
 		"id":             d.ID,
 		"topic":          d.Topic,
@@ -71,159 +56,140 @@ func headers(h []masspay.WebhookHeader) []masspay.WebhookHeader {
 	return h
 }
 
-func (s *Server) renderRetry(r *masspay.WebhookRetry) obj {
+func (h hal) renderRetry(r *masspay.WebhookRetry) obj {
 	return obj{
 		"_links": links{
-			"self":    s.link("/webhooks/"+r.WebhookID+"/retries/"+r.ID, "retry"),
-			"webhook": s.link("/webhooks/"+r.WebhookID, "webhook"),
+			"self":    h.link("/webhooks/"+r.WebhookID+"/retries/"+r.ID, "retry"),
+			"webhook": h.link("/webhooks/"+r.WebhookID, "webhook"),
 		},
 		"id":        r.ID,
 		"timestamp": timestamp(r.Created),
 	}
 }
 
-func (s *Server) handleSubscriptionCreate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	o, err := decodeBody(w, r, &f, false)
-	if err != nil {
-		return err
+func handleSubscriptionCreate(
+	h hal,
+	createWebhookSubscription func(ctx context.Context, p *service.Principal, in *masspay.WebhookSubscriptionInput, typeErrs masspay.Fields) (*masspay.WebhookSubscription, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		in, typeErrs, err := decode[masspay.WebhookSubscriptionInput](w, r)
+		if err != nil {
+			return err
+		}
+		sub, err := createWebhookSubscription(r.Context(), p, in, typeErrs)
+		if err != nil {
+			return err
+		}
+		h.created(w, "/webhook-subscriptions/"+sub.ID)
+		return nil
 	}
-	in := service.CreateWebhookSubscriptionParams{URL: o.str("url"), Secret: o.str("secret")}
-	sub, err := s.svc.CreateWebhookSubscription(r.Context(), p, in, f)
-	if err != nil {
-		return err
-	}
-	s.created(w, "/webhook-subscriptions/"+sub.ID)
-	return nil
 }
 
-func (s *Server) handleSubscriptionList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	list, err := s.svc.ListWebhookSubscriptions(r.Context(), p)
-	if err != nil {
-		return err
+func handleSubscriptionList(
+	h hal,
+	listWebhookSubscriptions func(ctx context.Context, p *service.Principal) ([]*masspay.WebhookSubscription, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		list, err := listWebhookSubscriptions(r.Context(), p)
+		if err != nil {
+			return err
+		}
+		items := make([]obj, len(list))
+		for i, sub := range list {
+			items[i] = h.renderSubscription(sub)
+		}
+		writeJSON(w, http.StatusOK, obj{
+			"_links":    links{"self": h.link("/webhook-subscriptions", "webhook-subscription")},
+			"_embedded": obj{"webhook-subscriptions": items},
+			"total":     len(items),
+		})
+		return nil
 	}
-	items := make([]obj, len(list))
-	for i, sub := range list {
-		items[i] = s.renderSubscription(sub)
-	}
-	writeJSON(w, http.StatusOK, obj{
-		"_links":    links{"self": s.link("/webhook-subscriptions", "webhook-subscription")},
-		"_embedded": obj{"webhook-subscriptions": items},
-		"total":     len(items),
-	})
-	return nil
 }
 
-func (s *Server) handleSubscriptionGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	sub, err := s.svc.GetWebhookSubscription(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
+func handleSubscriptionUpdate(
+	h hal,
+	pauseWebhookSubscription func(ctx context.Context, p *service.Principal, id string, paused bool) (*masspay.WebhookSubscription, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		in, err := decodeChecked[masspay.WebhookSubscriptionUpdateInput](w, r)
+		if err != nil {
+			return err
+		}
+		sub, err := pauseWebhookSubscription(r.Context(), p, r.PathValue("id"), *in.Paused)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, h.renderSubscription(sub))
+		return nil
 	}
-	writeJSON(w, http.StatusOK, s.renderSubscription(sub))
-	return nil
-}
-
-func (s *Server) handleSubscriptionUpdate(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	o, err := decodeBody(w, r, &f, false)
-	if err != nil {
-		return err
-	}
-	paused, ok := o.boolean("paused")
-	if !ok && len(f) == 0 {
-		f.Add(masspay.FCodeRequired, "/paused", "Paused required.")
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	sub, err := s.svc.PauseWebhookSubscription(r.Context(), p, r.PathValue("id"), paused)
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.renderSubscription(sub))
-	return nil
-}
-
-func (s *Server) handleSubscriptionDelete(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	sub, err := s.svc.DeleteWebhookSubscription(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.renderSubscription(sub))
-	return nil
 }
 
 // handleWebhookList answers a subscription's webhooks with Dwolla's filters: startDate and
 // endDate (YYYY-MM-DD, both inclusive), resourceId (the event's resource), limit and offset.
-func (s *Server) handleWebhookList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	var f masspay.Fields
-	id := r.PathValue("id")
-	filter := masspay.WebhookFilter{SubscriptionID: id, ResourceID: r.URL.Query().Get("resourceId"), Page: parsePage(r, &f)}
-	filter.StartDate, filter.EndDate = dateRange(r.URL.Query(), &f)
-	// Every resource id is a UUID, so anything else is a mistake worth naming, not a filter
-	// that quietly matches nothing.
-	if v := filter.ResourceID; v != "" {
-		if _, err := uuid.Parse(v); err != nil || len(v) != 36 {
-			f.Add(masspay.FCodeInvalid, "/resourceId", "resourceId must be the id of a resource.")
+func handleWebhookList(
+	h hal,
+	listWebhooks func(ctx context.Context, p *service.Principal, f masspay.WebhookFilter) ([]*service.WebhookDetail, int, error),
+) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		var f masspay.Fields
+		id := r.PathValue("id")
+		filter := masspay.WebhookFilterQuery(r.URL.Query(), id, &f)
+		if err := f.Err(); err != nil {
+			return err
 		}
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-	list, total, err := s.svc.ListWebhooks(r.Context(), p, filter)
-	if err != nil {
-		return err
-	}
-	writeList(s, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", filter.Page, total, list, s.renderWebhook)
-	return nil
-}
-
-func (s *Server) handleWebhookGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	d, err := s.svc.GetWebhook(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, s.renderWebhook(d))
-	return nil
-}
-
-func (s *Server) handleWebhookRetry(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	rt, err := s.svc.RetryWebhook(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	s.created(w, "/webhooks/"+rt.WebhookID+"/retries/"+rt.ID)
-	return nil
-}
-
-func (s *Server) handleWebhookRetryList(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	id := r.PathValue("id")
-	list, err := s.svc.ListWebhookRetries(r.Context(), p, id)
-	if err != nil {
-		return err
-	}
-	items := make([]obj, len(list))
-	for i, rt := range list {
-		items[i] = s.renderRetry(rt)
-	}
-	writeJSON(w, http.StatusOK, obj{
-		"_links":    links{"self": s.link("/webhooks/"+id+"/retries", "retry")},
-		"_embedded": obj{"retries": items},
-		"total":     len(items),
-	})
-	return nil
-}
-
-func (s *Server) handleWebhookRetryGet(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
-	list, err := s.svc.ListWebhookRetries(r.Context(), p, r.PathValue("id"))
-	if err != nil {
-		return err
-	}
-	for _, rt := range list {
-		if rt.ID == r.PathValue("retryId") {
-			writeJSON(w, http.StatusOK, s.renderRetry(rt))
-			return nil
+		list, total, err := listWebhooks(r.Context(), p, filter)
+		if err != nil {
+			return err
 		}
+		writeList(h, w, r, "/webhook-subscriptions/"+id+"/webhooks", "webhooks", filter.Page, total, list, h.renderWebhook)
+		return nil
 	}
-	return masspay.NotFound("Retry not found.")
+}
+
+func handleWebhookRetry(h hal, retryWebhook byID[*masspay.WebhookRetry]) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		rt, err := retryWebhook(r.Context(), p, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		h.created(w, "/webhooks/"+rt.WebhookID+"/retries/"+rt.ID)
+		return nil
+	}
+}
+
+func handleWebhookRetryList(h hal, listWebhookRetries byID[[]*masspay.WebhookRetry]) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		id := r.PathValue("id")
+		list, err := listWebhookRetries(r.Context(), p, id)
+		if err != nil {
+			return err
+		}
+		items := make([]obj, len(list))
+		for i, rt := range list {
+			items[i] = h.renderRetry(rt)
+		}
+		writeJSON(w, http.StatusOK, obj{
+			"_links":    links{"self": h.link("/webhooks/"+id+"/retries", "retry")},
+			"_embedded": obj{"retries": items},
+			"total":     len(items),
+		})
+		return nil
+	}
+}
+
+func handleWebhookRetryGet(h hal, listWebhookRetries byID[[]*masspay.WebhookRetry]) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		list, err := listWebhookRetries(r.Context(), p, r.PathValue("id"))
+		if err != nil {
+			return err
+		}
+		for _, rt := range list {
+			if rt.ID == r.PathValue("retryId") {
+				writeJSON(w, http.StatusOK, h.renderRetry(rt))
+				return nil
+			}
+		}
+		return masspay.NotFound("Retry not found.")
+	}
 }

@@ -18,7 +18,7 @@ import (
 func addEvent(t *testing.T, e *apptest.Env, accountID, resourceID string, created time.Time) *masspay.Event {
 	t.Helper()
 	ev := masspay.NewEvent(accountID, "", masspay.TopicTransferCreated, "transfers", resourceID, "", created.UTC().Truncate(time.Microsecond))
-	write(t, e, func(q masspay.Q) error { return q.EventInsertMany(context.Background(), []*masspay.Event{ev}) })
+	write(t, e, func(q masspay.Q) error { return service.Publish(context.Background(), q, ev) })
 	return ev
 }
 

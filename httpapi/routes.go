@@ -1,30 +1,67 @@
 package httpapi
 
 import (
+	"log/slog"
 	"net/http"
 	"strings"
+
+	"masspay/service"
 )
 
-// routes is the map of the API.
-func (s *Server) routes() {
-	m := s.mux
-	m.HandleFunc("GET /healthz", s.handleHealthz)
-	m.HandleFunc("POST /token", s.handleToken)
+// addRoutes is the map of the API: every route, with the handler that serves it. Each handler is
+// made from only what it uses: the HAL renderer h and the service's use cases it calls.
+func addRoutes(m router, logger *slog.Logger, h hal, svc *service.Service, ready func() bool, api func(handlerFunc) http.Handler) {
+	m.Handle("GET /healthz", handleHealthz(ready))
+	m.Handle("POST /token", handleToken(logger, svc.IssueToken))
 
-	m.Handle("GET /{$}", s.api(s.handleRoot))
-	m.Handle("GET /accounts/{id}", s.api(s.handleAccountGet))
+	m.Handle("GET /{$}", api(handleRoot(h)))
+	m.Handle("GET /accounts/{id}", api(handleByID(svc.GetAccount, h.accountJSON)))
 
-	// Each resource's routes are listed in its handle_*.go file.
-	s.routesCustomers()
-	s.routesFundingSources()
-	s.routesMassPayments()
-	s.routesTransfers()
-	s.routesTransferActions()
-	s.routesSandbox()
-	s.routesEvents()
-	s.routesWebhooks()
+	m.Handle("POST /customers", api(handleCustomerCreate(h, svc.CreateCustomer)))
+	m.Handle("GET /customers", api(handleCustomerList(h, svc.ListCustomers)))
+	m.Handle("GET /customers/{id}", api(handleByID(svc.GetCustomer, h.customerJSON)))
+	m.Handle("POST /customers/{id}", api(handleCustomerUpdate(h, svc.UpdateCustomer)))
 
-	m.Handle("/", s.api(s.handleNotFound))
+	m.Handle("POST /funding-sources", api(handleFundingSourceCreate(h, svc.CreateFundingSource)))
+	m.Handle("POST /customers/{id}/funding-sources", api(handleFundingSourceCreate(h, svc.CreateFundingSource)))
+	m.Handle("GET /accounts/{id}/funding-sources", api(handleFundingSourceList(h, "account", svc.ListAccountFundingSources)))
+	m.Handle("GET /customers/{id}/funding-sources", api(handleFundingSourceList(h, "customer", svc.ListCustomerFundingSources)))
+	m.Handle("GET /funding-sources/{id}", api(handleByID(svc.GetFundingSource, h.fundingSourceJSON)))
+	m.Handle("POST /funding-sources/{id}", api(handleFundingSourceUpdate(h, svc.UpdateFundingSource)))
+	m.Handle("GET /funding-sources/{id}/balance", api(handleByID(svc.GetBalance, h.balanceJSON)))
+	m.Handle("POST /funding-sources/{id}/micro-deposits", api(handleMicroDepositsPost(h, svc.InitiateMicroDeposits, svc.VerifyMicroDeposits)))
+	m.Handle("GET /funding-sources/{id}/micro-deposits", api(handleByID(svc.GetMicroDeposits, h.microDepositsJSON)))
+
+	m.Handle("POST /mass-payments", api(handleMassPaymentCreate(h, svc.CreateMassPayment)))
+	m.Handle("GET /mass-payments/{id}", api(handleByID(svc.GetMassPayment, h.massPaymentJSON)))
+	m.Handle("POST /mass-payments/{id}", api(handleMassPaymentUpdate(h, svc.UpdateMassPayment)))
+	m.Handle("GET /mass-payments/{id}/items", api(handleMassPaymentItemsList(h, svc.ListMassPaymentItems)))
+	m.Handle("GET /mass-payment-items/{id}", api(handleByID(svc.GetMassPaymentItem, h.itemJSON)))
+	m.Handle("GET /accounts/{id}/mass-payments", api(handleMassPaymentsList(h, svc.ListMassPayments)))
+	m.Handle("GET /customers/{id}/mass-payments", api(handleMassPaymentsList(h, svc.ListMassPayments)))
+
+	m.Handle("GET /transfers/{id}", api(handleByID(svc.GetTransfer, h.transferJSON)))
+	m.Handle("GET /accounts/{id}/transfers", api(handleAccountTransfers(h, svc.ListTransfers)))
+	m.Handle("GET /customers/{id}/transfers", api(handleCustomerTransfers(h, svc.ListTransfers)))
+	m.Handle("POST /transfers/{id}", api(handleTransferCancel(h, svc.CancelTransfer)))
+	m.Handle("GET /transfers/{id}/failure", api(handleByID(svc.GetTransferFailure, h.failureJSON)))
+	m.Handle("POST /sandbox-simulations", api(handleSandboxSimulation(h, svc.SimulateClearing)))
+
+	m.Handle("GET /events", api(handleEventList(h, svc.ListEvents)))
+	m.Handle("GET /events/{id}", api(handleByID(svc.GetEvent, h.renderEvent)))
+
+	m.Handle("POST /webhook-subscriptions", api(handleSubscriptionCreate(h, svc.CreateWebhookSubscription)))
+	m.Handle("GET /webhook-subscriptions", api(handleSubscriptionList(h, svc.ListWebhookSubscriptions)))
+	m.Handle("GET /webhook-subscriptions/{id}", api(handleByID(svc.GetWebhookSubscription, h.renderSubscription)))
+	m.Handle("POST /webhook-subscriptions/{id}", api(handleSubscriptionUpdate(h, svc.PauseWebhookSubscription)))
+	m.Handle("DELETE /webhook-subscriptions/{id}", api(handleByID(svc.DeleteWebhookSubscription, h.renderSubscription)))
+	m.Handle("GET /webhook-subscriptions/{id}/webhooks", api(handleWebhookList(h, svc.ListWebhooks)))
+	m.Handle("GET /webhooks/{id}", api(handleByID(svc.GetWebhook, h.renderWebhook)))
+	m.Handle("POST /webhooks/{id}/retries", api(handleWebhookRetry(h, svc.RetryWebhook)))
+	m.Handle("GET /webhooks/{id}/retries", api(handleWebhookRetryList(h, svc.ListWebhookRetries)))
+	m.Handle("GET /webhooks/{id}/retries/{retryId}", api(handleWebhookRetryGet(h, svc.ListWebhookRetries)))
+
+	m.Handle("/", api(handleNotFound()))
 }
 
 // resourceTypeOf names the HAL resource-type of a path such as "/funding-sources/ID".
@@ -51,12 +88,4 @@ func resourceTypeOf(path string) string {
 		return "webhook"
 	}
 	return seg
-}
-
-func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
-	if !s.ready() {
-		writeJSON(w, http.StatusServiceUnavailable, obj{"status": "starting"})
-		return
-	}
-	writeJSON(w, http.StatusOK, obj{"status": "ok"})
 }

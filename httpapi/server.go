@@ -19,13 +19,13 @@ type Config struct {
 	Ready func() bool
 }
 
-// Server serves the API.
+// Server serves the API: the middleware chain (middleware.go) around the routes (routes.go).
 type Server struct {
-	svc    *service.Service
+	hal
 	logger *slog.Logger
-	base   string
-	ready  func() bool
-	mux    router
+	// auth resolves a bearer token to its principal (the service's Authenticate).
+	auth func(ctx context.Context, token string) (*service.Principal, error)
+	mux  router
 }
 
 // router is the ServeMux, remembering the patterns registered on it (docs and tests compare
@@ -40,20 +40,17 @@ func (m router) Handle(pattern string, h http.Handler) {
 	m.ServeMux.Handle(pattern, h)
 }
 
-func (m router) HandleFunc(pattern string, h func(http.ResponseWriter, *http.Request)) {
-	m.Handle(pattern, http.HandlerFunc(h))
-}
-
 // Patterns returns the "METHOD /path" patterns the API serves.
 func (s *Server) Patterns() []string { return append([]string(nil), *s.mux.patterns...) }
 
 // New returns the API's handler.
 func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
-	s := &Server{svc: svc, logger: logger, base: strings.TrimSuffix(cfg.PublicURL, "/"), ready: cfg.Ready, mux: router{http.NewServeMux(), new([]string)}}
-	if s.ready == nil {
-		s.ready = func() bool { return true }
+	s := &Server{hal: newHAL(cfg.PublicURL), logger: logger, auth: svc.Authenticate, mux: router{http.NewServeMux(), new([]string)}}
+	ready := cfg.Ready
+	if ready == nil {
+		ready = func() bool { return true }
 	}
-	s.routes()
+	addRoutes(s.mux, logger, s.hal, svc, ready, s.api)
 	return s
 }
 
@@ -62,7 +59,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.withRequestID(s.recoverer(s.mux)).ServeHTTP(w, r)
 }
 
-// handlerFunc is an authenticated API handler: it returns an error instead of writing one.
+// handlerFunc is an authenticated API handler: it returns an error instead of writing one. The
+// handler makers (handle_*.go) return them; api wraps them into http.Handlers.
 type handlerFunc func(w http.ResponseWriter, r *http.Request, p *service.Principal) error
 
 // api wraps an authenticated endpoint: Accept check, bearer auth, error rendering.
@@ -105,5 +103,5 @@ func (s *Server) authenticate(r *http.Request) (*service.Principal, error) {
 	if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
 		return nil, errInvalidCredentials
 	}
-	return s.svc.Authenticate(r.Context(), strings.TrimSpace(token))
+	return s.auth(r.Context(), strings.TrimSpace(token))
 }

@@ -210,32 +210,36 @@ func checkRow(line int, rec []string, c *columns, add func(int, string, string, 
 		return ""
 	}
 	row := Row{Line: line, CorrelationID: get(ColCorrelationID), Clearing: get(ColClearing), Addenda: get(ColAddenda)}
-	in := masspay.ItemInput{Currency: masspay.Currency, CorrelationID: row.CorrelationID, ClearingDestination: row.Clearing}
+	in := masspay.ItemInput{CorrelationID: row.CorrelationID}
+	in.Amount.Currency, in.Clearing.Destination = masspay.Currency, row.Clearing
 	ok := true
 
 	dest := get(ColDestination)
 	switch {
 	case dest == "":
-		in.DestinationHref = ""
+		in.Links.Destination.Href = ""
 	case strings.Contains(dest, "/"):
-		in.DestinationHref = dest
+		in.Links.Destination.Href = dest
 	default:
 		if _, err := uuid.Parse(dest); err != nil {
 			add(line, ColDestination, "%q is not a funding source; expected its URL (https://.../funding-sources/ID) or its id", dest)
 			ok = false
 		}
-		in.DestinationHref = "/funding-sources/" + dest
+		in.Links.Destination.Href = "/funding-sources/" + dest
 	}
-	if in.DestinationHref != "" {
-		row.Destination = masspay.MustID(in.DestinationHref)
+	if in.Links.Destination.Href != "" {
+		row.Destination = masspay.MustID(in.Links.Destination.Href)
 	}
 	amount := get(ColAmount)
-	in.AmountValue, in.AmountPresent = amount, amount != ""
+	if amount != "" {
+		value := masspay.AmountText(amount)
+		in.Amount.Value = &value
+	}
 	if cents, err := masspay.ParseAmount(amount); err == nil {
 		row.Amount = cents
 	}
 	if row.Addenda != "" {
-		in.Addenda, in.HasAddenda = []string{row.Addenda}, true
+		in.ACHDetails.Destination.Addenda.Values = &[]string{row.Addenda}
 	}
 	for k, i := range c.meta {
 		if v := strings.TrimSpace(rec[i]); v != "" { // an empty cell sets no key
@@ -248,8 +252,9 @@ func checkRow(line int, rec []string, c *columns, add func(int, string, string, 
 	in.Metadata = row.Metadata
 
 	var f masspay.Fields
-	(&masspay.MassPaymentInput{SourceHref: "/funding-sources/x", ItemsPresent: true, Items: []masspay.ItemInput{in}}).
-		Validate(masspay.MaxCents, &f)
+	mp := &masspay.MassPaymentInput{Items: &[]masspay.ItemInput{in}}
+	mp.Links.Source.Href = "/funding-sources/x"
+	mp.Validate(masspay.MaxCents, &f)
 	for _, fe := range f {
 		col, msg := explain(fe.Path, row, amount, dest)
 		if col == ColDestination && !ok {

@@ -231,7 +231,7 @@ func (a *ACH) recordCorrection(c *clearing, e *masspay.ACHEntry, sum string, n n
 	if err != nil || !ok {
 		return false, err
 	}
-	c.events = append(c.events, c.s.event(bank.AccountID, bank.CustomerID, masspay.TopicFundingSourceCorrection,
+	c.events = append(c.events, masspay.NewEvent(bank.AccountID, bank.CustomerID, masspay.TopicFundingSourceCorrection,
 		"funding-sources", bank.ID, "", c.now))
 	return true, nil
 }

@@ -2,52 +2,12 @@ package service
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
 	"masspay"
 )
-
-// ReturnCode is an ACH return a sandbox bank can simulate: a bank funding source named after the
-// code (e.g. "R01") makes the transfers that debit it (Debit) or credit it fail with that code.
-type ReturnCode struct {
-	Code        string
-	Description string
-	Explanation string
-	Debit       bool // true: fails debits of the bank; false: fails credits to it
-	RemovesBank bool // the bank is removed when the return arrives (R03, as Dwolla's sandbox does)
-}
-
-// ReturnCodes are the returns the sandbox simulates, with NACHA's descriptions.
-var ReturnCodes = map[string]ReturnCode{
-	"R01": {"R01", "Insufficient Funds", "Available balance is not sufficient to cover the dollar value of the debit entry.", true, false},
-	"R02": {"R02", "Account Closed", "Previously active account has been closed by customer or RDFI.", false, false},
-	"R03": {"R03", "No Account/Unable to Locate Account", "Account number structure is valid and passes editing process, but does not correspond to individual or is not an open account.", false, true},
-	"R04": {"R04", "Invalid Account Number", "Account number structure not valid; entry may fail check digit validation or may contain an incorrect number of digits.", false, false},
-	"R07": {"R07", "Authorization Revoked by Customer", "Consumer, who previously authorized ACH payment, has revoked authorization from Originator.", true, false},
-	"R08": {"R08", "Payment Stopped", "Receiver of a recurring debit transaction has stopped payment to a specific ACH debit.", true, false},
-	"R10": {"R10", "Customer Advises Not Authorized", "Customer has advised RDFI that originator of transaction is not authorized to debit account.", true, false},
-	"R16": {"R16", "Account Frozen", "Access to account is restricted due to specific action taken by the RDFI or by legal action.", false, false},
-	"R20": {"R20", "Non-Transaction Account", "ACH entry to a non-transaction account.", false, false},
-	"R29": {"R29", "Corporate Customer Advises Not Authorized", "Corporate customer has advised RDFI that originator of transaction is not authorized to debit account.", true, false},
-}
-
-// LateReturns are the returns a sandbox bank named after the code plus "-late" ("R01-late",
-// "R03-late") simulates after settlement: its transfers are processed by one simulation and
-// returned by the next, as in Dwolla's sandbox.
-var LateReturns = []string{"R01", "R03"}
-
-// lateNames are the bank names of LateReturns, split by the side of the transfer they return.
-func lateNames() (debit, credit []string) {
-	for _, code := range LateReturns {
-		if ReturnCodes[code].Debit {
-			debit = append(debit, code+"-late")
-		} else {
-			credit = append(credit, code+"-late")
-		}
-	}
-	return debit, credit
-}
 
 // SimulationLimit is how many pending bank transfers one sandbox simulation processes at most.
 const SimulationLimit = 500
@@ -278,7 +238,7 @@ func (c *clearing) fail(t *masspay.Transfer, rc *ReturnCode) error {
 	if err := c.q.FundingSourceUpdate(c.ctx, bank); err != nil {
 		return err
 	}
-	c.events = append(c.events, c.s.event(bank.AccountID, bank.CustomerID, masspay.TopicFundingSourceRemoved,
+	c.events = append(c.events, masspay.NewEvent(bank.AccountID, bank.CustomerID, masspay.TopicFundingSourceRemoved,
 		"funding-sources", bank.ID, "", c.now))
 	return nil
 }
@@ -360,7 +320,7 @@ func (c *clearing) returnProcessedDebit(t *masspay.Transfer, rc *ReturnCode) (bo
 
 // unwind ends a pending transfer (or a processed one, on a late return) as failed or cancelled: its posting (if any) is reversed, and
 // the transfers it funds end the same way, with no entries (they were never posted).
-func (s *Service) unwind(c *clearing, t *masspay.Transfer, status, code string) error {
+func (s *Service) unwind(c *clearing, t *masspay.Transfer, status masspay.TransferStatus, code string) error {
 	if t.Posted {
 		from, err := c.postedFrom(t)
 		if err != nil {
@@ -396,8 +356,11 @@ func (c *clearing) fundedBy(t *masspay.Transfer) ([]*masspay.Transfer, error) {
 }
 
 // settle writes a transfer's new state and, when its status changed, its events.
-func (c *clearing) settle(t *masspay.Transfer, status, code string) error {
+func (c *clearing) settle(t *masspay.Transfer, status masspay.TransferStatus, code string) error {
 	moved := t.Status != status
+	if moved && !t.Status.CanBecome(status) {
+		return fmt.Errorf("transfer %s: %s cannot become %s", t.ID, t.Status, status)
+	}
 	t.Status, t.FailureCode = status, code
 	if err := c.q.TransferUpdate(c.ctx, t); err != nil {
 		return err
@@ -410,15 +373,12 @@ func (c *clearing) settle(t *masspay.Transfer, status, code string) error {
 }
 
 func (c *clearing) flush() error {
-	if len(c.events) == 0 {
-		return nil
-	}
-	return c.q.EventInsertMany(c.ctx, c.events)
+	return Publish(c.ctx, c.q, c.events...)
 }
 
 // transferTopics maps a transfer's new status to its topics: item and balance transfers, and
 // bank legs (funding transfers, deposits).
-var transferTopics = map[string][2]string{
+var transferTopics = map[masspay.TransferStatus][2]string{
 	masspay.TransferProcessed: {masspay.TopicTransferCompleted, masspay.TopicBankTransferCompleted},
 	masspay.TransferFailed:    {masspay.TopicTransferFailed, masspay.TopicBankTransferFailed},
 	masspay.TransferCancelled: {masspay.TopicTransferCancelled, masspay.TopicBankTransferCancelled},
@@ -426,7 +386,7 @@ var transferTopics = map[string][2]string{
 
 // transferEvents are the events of a transfer reaching status (masspay.TransferEvents: one per
 // party). Bank legs (funding transfers, deposits) use the bank_transfer_* topics.
-func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Time) []*masspay.Event {
+func (s *Service) transferEvents(t *masspay.Transfer, status masspay.TransferStatus, now time.Time) []*masspay.Event {
 	topics, ok := transferTopics[status]
 	if !ok {
 		return nil
@@ -436,112 +396,4 @@ func (s *Service) transferEvents(t *masspay.Transfer, status string, now time.Ti
 		topic = topics[1]
 	}
 	return masspay.TransferEvents(t, topic, now)
-}
-
-// CancelTransfer cancels a pending bank transfer: its posting, if any, is reversed, and a
-// funding transfer takes the transfers it funds with it.
-func (s *Service) CancelTransfer(ctx context.Context, p *Principal, id string) (*masspay.Transfer, error) {
-	var t *masspay.Transfer
-	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
-		if err := s.lockACH(ctx, q); err != nil {
-			return err
-		}
-		if t, err = getTransfer(ctx, q, p, id); err != nil {
-			return err
-		}
-		if err := s.refuseSent(ctx, q, t.ID); err != nil {
-			return err
-		}
-		// Every pending transfer is waiting on a bank: its own leg, or its funding transfer's.
-		if t.Status != masspay.TransferPending || (!t.Bank && t.FundingTransferID == "") {
-			return masspay.Invalid(masspay.FieldError{Code: masspay.FCodeNotAllowed, Message: "Status not allowed.", Path: "/status"})
-		}
-		c := s.newClearing(ctx, q)
-		if err := s.unwind(c, t, masspay.TransferCancelled, ""); err != nil {
-			return err
-		}
-		return c.flush()
-	})
-	return t, err
-}
-
-func getTransfer(ctx context.Context, q masspay.Q, p *Principal, id string) (*masspay.Transfer, error) {
-	t, err := q.TransferGet(ctx, id)
-	if err == nil && t.AccountID != p.AccountID {
-		err = masspay.ErrNoRows
-	}
-	return t, notFound(err, "Transfer not found.")
-}
-
-// TransferFailure is why a transfer failed, as GET /transfers/{id}/failure shows it.
-type TransferFailure struct {
-	Transfer      *masspay.Transfer
-	Return        ReturnCode
-	FundingSource *masspay.FundingSource // the bank that returned it
-}
-
-// GetTransferFailure returns the failure of one of the caller's failed transfers.
-func (s *Service) GetTransferFailure(ctx context.Context, p *Principal, id string) (*TransferFailure, error) {
-	var out *TransferFailure
-	err := s.store.Read(ctx, func(q masspay.Q) error {
-		t, err := getTransfer(ctx, q, p, id)
-		if err != nil {
-			return err
-		}
-		rc, ok, err := s.failureReturn(ctx, q, t)
-		if err != nil {
-			return err
-		}
-		if t.Status != masspay.TransferFailed || !ok {
-			return masspay.NotFound("Failure not found.")
-		}
-		// The failed funding source is the bank the code names: the debited one for a debit
-		// return (for a funded transfer that is its own source, the bank the batch named).
-		bankID := t.DestinationID
-		if rc.Debit {
-			bankID = t.SourceID
-		}
-		f, err := q.FundingSourceGet(ctx, bankID)
-		if err != nil {
-			return err
-		}
-		out = &TransferFailure{Transfer: t, Return: rc, FundingSource: f}
-		return nil
-	})
-	return out, err
-}
-
-// AccountTransferListCap is how many transfers one query of an account's transfer list can reach,
-// as with Dwolla ("limited to 10,000 transfers per query; use date range filters for historical
-// data beyond this limit").
-const AccountTransferListCap = 10_000
-
-// ListTransfers returns a page of the transfers of the caller's account, or of one of its
-// customers when f.CustomerID is set, and their total. The account's list sees only the newest
-// AccountTransferListCap matches: the total says no more, and pages past it are empty.
-func (s *Service) ListTransfers(ctx context.Context, p *Principal, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
-	var list []*masspay.Transfer
-	var total int
-	capped := f.CustomerID == ""
-	if capped {
-		f.Limit = max(0, min(f.Limit, AccountTransferListCap-f.Offset))
-	}
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
-		if f.CustomerID != "" {
-			c, err := q.CustomerGet(ctx, f.CustomerID)
-			if err == nil && c.AccountID != p.AccountID {
-				err = masspay.ErrNoRows
-			}
-			if err != nil {
-				return notFound(err, "Customer not found.")
-			}
-		}
-		f.AccountID = p.AccountID
-		list, total, err = q.TransferList(ctx, f)
-		return err
-	})
-	if capped {
-		total = min(total, AccountTransferListCap)
-	}
-	return list, total, err
 }

@@ -1,57 +1,17 @@
 package service
 
 import (
-	"cmp"
 	"context"
 	"errors"
-	"maps"
-	"slices"
 	"strings"
 
 	"masspay"
 )
 
-// UpdateCustomerParams is a decoded POST /customers/{id} body: a status change, or the fields to
-// change by their Dwolla JSON names (every key the body sent, so that one the customer cannot
-// change is refused rather than silently ignored). An empty value unsets an optional field.
-type UpdateCustomerParams struct {
-	Status *string
-	Set    map[string]string
-}
-
-// What each customer type may change (Dwolla's "Update a customer"). ipAddress is accepted and,
-// as on create, not kept.
-var (
-	unverifiedUpdates = fieldSet("firstName", "lastName", "email", "businessName", "ipAddress")
-	personalUpdates   = fieldSet("email", "ipAddress", "address1", "address2", "city", "state", "postalCode", "phone")
-	businessUpdates   = fieldSet("email", "ipAddress", "address1", "address2", "city", "state", "postalCode", "phone",
-		"doingBusinessAs", "website")
-	// detailFields are kept in Customer.Details.
-	detailFields    = fieldSet("address1", "address2", "city", "state", "postalCode", "phone", "website", "doingBusinessAs")
-	customerUpdates = map[string]map[string]bool{
-		masspay.CustomerUnverified: unverifiedUpdates, masspay.CustomerReceiveOnly: unverifiedUpdates,
-		masspay.CustomerPersonal: personalUpdates, masspay.CustomerBusiness: businessUpdates,
-	}
-)
-
-func fieldSet(names ...string) map[string]bool {
-	m := make(map[string]bool, len(names))
-	for _, n := range names {
-		m[n] = true
-	}
-	return m
-}
-
-// CustomerUpdateField reports whether some customer type can change the field name (a string),
-// so that the HTTP layer checks the JSON type only of fields an update can take.
-func CustomerUpdateField(name string) bool {
-	return unverifiedUpdates[name] || businessUpdates[name]
-}
-
 // UpdateCustomer changes a customer's information or status and returns it as it now stands.
 // Deactivation keeps the status it had, which reactivation restores; each fires its event in the
 // same transaction.
-func (s *Service) UpdateCustomer(ctx context.Context, p *Principal, id string, in UpdateCustomerParams) (*masspay.Customer, error) {
+func (s *Service) UpdateCustomer(ctx context.Context, p *Principal, id string, in masspay.CustomerUpdateInput) (*masspay.Customer, error) {
 	var out *masspay.Customer
 	err := s.store.Write(ctx, func(q masspay.Q) error {
 		c, err := customerOf(ctx, q, p, id)
@@ -60,7 +20,7 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *Principal, id string, i
 		}
 		topic := ""
 		if in.Status != nil {
-			topic, err = changeStatus(c, in)
+			topic, err = c.ChangeStatus(in)
 		} else {
 			err = changeInfo(ctx, q, c, in.Set)
 		}
@@ -77,126 +37,27 @@ func (s *Service) UpdateCustomer(ctx context.Context, p *Principal, id string, i
 		if topic == "" {
 			return nil
 		}
-		ev := s.event(p.AccountID, "", topic, "customers", c.ID, "", s.now())
+		ev := masspay.NewEvent(p.AccountID, "", topic, "customers", c.ID, "", s.now())
 		ev.CustomerID = c.ID
-		if err := q.EventInsertMany(ctx, []*masspay.Event{ev}); err != nil {
-			return err
-		}
-		return q.Notify(ctx, masspay.ChannelWebhooks)
+		return Publish(ctx, q, ev)
 	})
 	return out, err
 }
 
-// changeStatus applies a status request and returns the topic of the event it fires.
-func changeStatus(c *masspay.Customer, in UpdateCustomerParams) (string, error) {
-	var f masspay.Fields
-	for _, k := range slices.Sorted(maps.Keys(in.Set)) {
-		f.Add(masspay.FCodeNotAllowed, "/"+k, "%s cannot be updated together with status.", k)
-	}
-	notAllowed := func(msg string) (string, error) {
-		f.Add(masspay.FCodeNotAllowed, "/status", "%s", msg)
-		return "", f.Err()
-	}
-	switch *in.Status {
-	case "deactivated":
-		switch c.Status {
-		case masspay.CustomerStatusDeactivated:
-			return notAllowed("Customer is already deactivated.")
-		case masspay.CustomerStatusSuspended:
-			return notAllowed("A suspended customer cannot be deactivated.")
-		}
-		if err := f.Err(); err != nil {
-			return "", err
-		}
-		c.PriorStatus, c.Status = c.Status, masspay.CustomerStatusDeactivated
-		return masspay.TopicCustomerDeactivated, nil
-	case "reactivated":
-		if c.Status != masspay.CustomerStatusDeactivated {
-			return notAllowed("Only a deactivated customer can be reactivated.")
-		}
-		if err := f.Err(); err != nil {
-			return "", err
-		}
-		c.Status, c.PriorStatus = cmp.Or(c.PriorStatus, masspay.CustomerStatusUnverified), ""
-		return masspay.TopicCustomerActivated, nil
-	case "suspended":
-		// Only Dwolla can lift a suspension, so a client could never undo one it made here.
-		return notAllowed("Suspending a customer is not supported: a suspension can only be lifted by Dwolla.")
-	}
-	f.Add(masspay.FCodeInvalid, "/status", "Status must be deactivated or reactivated.")
-	return "", f.Err()
-}
-
-// changeInfo applies the fields of an information update to c, after checking them as create
-// does, on the customer as it would become.
+// changeInfo applies an information update to c (see masspay.Customer.ChangeInfo), once a new
+// email is known to be free.
 func changeInfo(ctx context.Context, q masspay.Q, c *masspay.Customer, set map[string]string) error {
-	switch c.Status {
-	case masspay.CustomerStatusDeactivated, masspay.CustomerStatusSuspended, masspay.CustomerStatusDocument:
-		return masspay.Errorf(masspay.ECodeInvalidResourceState,
-			"A customer with status %s cannot be updated.", c.Status)
-	}
-	var f masspay.Fields
-	allowed := customerUpdates[c.Type]
-	for _, k := range slices.Sorted(maps.Keys(set)) {
-		if !allowed[k] {
-			f.Add(masspay.FCodeNotAllowed, "/"+k, "%s cannot be updated on a customer of type %s.", k, c.Type)
-		}
-	}
-	if err := f.Err(); err != nil {
+	next, err := c.ChangeInfo(set)
+	if err != nil {
 		return err
 	}
-
-	d := c.Details
-	in := CreateCustomerParams{FirstName: c.FirstName, LastName: c.LastName, Email: c.Email, BusinessName: c.BusinessName,
-		Address1: d["address1"], Address2: d["address2"], City: d["city"], State: d["state"], PostalCode: d["postalCode"],
-		Phone: d["phone"], Website: d["website"], DoingBusinessAs: d["doingBusinessAs"]}
-	fields := map[string]*string{"firstName": &in.FirstName, "lastName": &in.LastName, "email": &in.Email,
-		"businessName": &in.BusinessName, "address1": &in.Address1, "address2": &in.Address2, "city": &in.City,
-		"state": &in.State, "postalCode": &in.PostalCode, "phone": &in.Phone, "website": &in.Website,
-		"doingBusinessAs": &in.DoingBusinessAs}
-	for k, v := range set {
-		if p := fields[k]; p != nil {
-			*p = v
-		}
-	}
-	var all masspay.Fields
-	in.validateCommon(&all)
-	if c.Type == masspay.CustomerPersonal || c.Type == masspay.CustomerBusiness {
-		in.validateAddress(&all, "")
-	}
-	// Only what the request sent is judged: a stored value is the customer's, not this request's.
-	for _, e := range all {
-		if _, sent := set[strings.TrimPrefix(e.Path, "/")]; sent {
-			f = append(f, e)
-		}
-	}
-	if err := f.Err(); err != nil {
-		return err
-	}
-
-	if e, ok := set["email"]; ok && !strings.EqualFold(e, c.Email) {
-		if _, n, err := q.CustomerList(ctx, masspay.CustomerFilter{AccountID: c.AccountID, Email: e, Page: masspay.Page{Limit: 1}}); err != nil {
+	if !strings.EqualFold(next.Email, c.Email) {
+		if _, n, err := q.CustomerList(ctx, masspay.CustomerFilter{AccountID: c.AccountID, Email: next.Email, Page: masspay.Page{Limit: 1}}); err != nil {
 			return err
 		} else if n > 0 {
 			return errDuplicateEmail
 		}
 	}
-	c.FirstName, c.LastName, c.Email, c.BusinessName = in.FirstName, in.LastName, in.Email, in.BusinessName
-	for k, v := range set {
-		if !detailFields[k] {
-			continue
-		}
-		if k == "state" {
-			v = strings.ToUpper(v)
-		}
-		if c.Details == nil {
-			c.Details = map[string]string{}
-		}
-		if v == "" {
-			delete(c.Details, k)
-		} else {
-			c.Details[k] = v
-		}
-	}
+	*c = *next
 	return nil
 }

@@ -2,63 +2,13 @@ package service
 
 import (
 	"context"
-	"unicode/utf8"
+	"fmt"
 
 	"masspay"
 )
 
-// maxMicroDepositAttempts is how many wrong guesses a bank gets before verification locks.
-const maxMicroDepositAttempts = 3
-
 // sandboxBankName is the bank Dwolla's sandbox reports for its test routing number.
 const sandboxBankName = "SANDBOX TEST BANK"
-
-// CreateFundingSourceParams is a decoded POST /funding-sources or /customers/{id}/funding-sources
-// body. CustomerID is empty when the account adds a bank for itself.
-type CreateFundingSourceParams struct {
-	CustomerID      string
-	RoutingNumber   string
-	AccountNumber   string
-	BankAccountType string
-	Name            string
-}
-
-var (
-	accountBankTypes  = map[string]bool{"checking": true, "savings": true}
-	customerBankTypes = map[string]bool{"checking": true, "savings": true, "general-ledger": true, "loan": true}
-)
-
-func validateName(f *masspay.Fields, name string) {
-	if name == "" {
-		f.Add(masspay.FCodeRequired, "/name", "Name required.")
-	} else if utf8.RuneCountInString(name) > 50 {
-		f.Add(masspay.FCodeInvalidFormat, "/name", "Name must be 50 or fewer characters.")
-	}
-}
-
-// validateBank checks the bank details of a create, or of an update once the current values
-// have filled in what the update leaves out.
-func validateBank(f *masspay.Fields, routing, account, typ string, types map[string]bool) {
-	if routing == "" {
-		f.Add(masspay.FCodeRequired, "/routingNumber", "RoutingNumber required.")
-	} else if !masspay.ValidRoutingNumber(routing) {
-		f.Add(masspay.FCodeInvalidFormat, "/routingNumber", "Routing number invalid.")
-	}
-	if account == "" {
-		f.Add(masspay.FCodeRequired, "/accountNumber", "AccountNumber required.")
-	} else if !masspay.ValidAccountNumber(account) {
-		f.Add(masspay.FCodeInvalidFormat, "/accountNumber", "Account number must be 4 to 17 digits.")
-	}
-	if typ == "" {
-		f.Add(masspay.FCodeRequired, "/bankAccountType", "BankAccountType required.")
-	} else if !types[typ] {
-		allowed := "checking, savings"
-		if len(types) > 2 {
-			allowed = "checking, savings, general-ledger, loan"
-		}
-		f.Add(masspay.FCodeInvalid, "/bankAccountType", "BankAccountType must be one of %s.", allowed)
-	}
-}
 
 func bankName(routing string) string {
 	if routing == "222222226" {
@@ -82,17 +32,13 @@ func duplicateBank(owned []*masspay.FundingSource, fp, except string) error {
 // CreateFundingSource adds a bank for the account or for one of its customers. New banks are
 // unverified, as with Dwolla; an unverified bank can still receive (mass payment destinations
 // need only a bank that is not removed).
-func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in CreateFundingSourceParams) (*masspay.FundingSource, error) {
+// customerID is empty when the account adds a bank for itself.
+func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, customerID string, in *masspay.BankInput) (*masspay.FundingSource, error) {
 	var f masspay.Fields
-	types := accountBankTypes
-	if in.CustomerID != "" {
-		types = customerBankTypes
-	}
-	validateBank(&f, in.RoutingNumber, in.AccountNumber, in.BankAccountType, types)
-	validateName(&f, in.Name)
+	in.Validate(&f, customerID != "")
 	// A customer that does not exist answers 404 before its body's faults, as Dwolla does.
-	if in.CustomerID != "" {
-		if _, err := s.GetCustomer(ctx, p, in.CustomerID); err != nil {
+	if customerID != "" {
+		if _, err := s.GetCustomer(ctx, p, customerID); err != nil {
 			return nil, err
 		}
 	}
@@ -100,17 +46,17 @@ func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in Crea
 		return nil, err
 	}
 	now := s.now()
-	fs := &masspay.FundingSource{ID: newID(), AccountID: p.AccountID, CustomerID: in.CustomerID, Type: masspay.FundingBank,
+	fs := &masspay.FundingSource{ID: newID(), AccountID: p.AccountID, CustomerID: customerID, Type: masspay.FundingBank,
 		Status: masspay.FundingUnverified, Name: in.Name, BankAccountType: in.BankAccountType, RoutingNumber: in.RoutingNumber,
 		AccountNumber: in.AccountNumber, Fingerprint: fingerprint(in.RoutingNumber, in.AccountNumber),
 		BankName: bankName(in.RoutingNumber), Channels: []string{"ach"}, Created: now}
 	err := s.store.Write(ctx, func(q masspay.Q) error {
-		if in.CustomerID != "" {
-			c, err := customerOf(ctx, q, p, in.CustomerID)
+		if customerID != "" {
+			c, err := customerOf(ctx, q, p, customerID)
 			if err != nil {
 				return err
 			}
-			if c.Status == masspay.CustomerStatusDeactivated || c.Status == masspay.CustomerStatusSuspended {
+			if c.Status.Restricted() {
 				return masspay.Errorf(masspay.ECodeInvalidResourceState, "Customer is %s: it cannot add funding sources.", c.Status)
 			}
 			owned, err := q.FundingSourceList(ctx, masspay.FundingSourceFilter{AccountID: p.AccountID, CustomerID: c.ID})
@@ -135,8 +81,7 @@ func (s *Service) CreateFundingSource(ctx context.Context, p *Principal, in Crea
 		if err := q.FundingSourceInsert(ctx, fs); err != nil {
 			return err
 		}
-		return q.EventInsertMany(ctx, []*masspay.Event{
-			s.event(p.AccountID, fs.CustomerID, masspay.TopicFundingSourceAdded, "funding-sources", fs.ID, "", now)})
+		return Publish(ctx, q, masspay.NewEvent(p.AccountID, fs.CustomerID, masspay.TopicFundingSourceAdded, "funding-sources", fs.ID, "", now))
 	})
 	if err != nil {
 		return nil, err
@@ -199,15 +144,6 @@ func (s *Service) ListCustomerFundingSources(ctx context.Context, p *Principal, 
 	return list, err
 }
 
-// UpdateFundingSourceParams is a decoded POST /funding-sources/{id} body; nil fields are absent.
-type UpdateFundingSourceParams struct {
-	Name            *string
-	RoutingNumber   *string
-	AccountNumber   *string
-	BankAccountType *string
-	Removed         *bool
-}
-
 var errOnlyBanks = masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "",
 	Message: "Only funding sources of type='bank' can be updated."})
 
@@ -215,7 +151,7 @@ var errRemovedBank = masspay.Errorf(masspay.ECodeInvalidResourceState, "A remove
 
 // UpdateFundingSource renames a bank (any status), changes its details (while unverified), or
 // removes it. Removal is soft: the bank stays readable, with removed true.
-func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id string, in UpdateFundingSourceParams) (*masspay.FundingSource, error) {
+func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id string, in *masspay.FundingSourceUpdateInput) (*masspay.FundingSource, error) {
 	var fs *masspay.FundingSource
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
 		fs, err = fundingSourceOf(ctx, q, p, id)
@@ -228,21 +164,8 @@ func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id stri
 		if fs.Removed {
 			return errRemovedBank
 		}
-		bankChange := in.RoutingNumber != nil || in.AccountNumber != nil || in.BankAccountType != nil
 		var f masspay.Fields
-		switch {
-		case in.Removed != nil:
-			if in.Name != nil || bankChange {
-				f.Add(masspay.FCodeNotAllowed, "/removed", "Removed cannot be combined with other fields.")
-			} else if !*in.Removed {
-				f.Add(masspay.FCodeInvalid, "/removed", "Removed must be true.")
-			}
-		case in.Name == nil && !bankChange:
-			f.Add(masspay.FCodeRequired, "/name", "Name required.")
-		}
-		if in.Name != nil {
-			validateName(&f, *in.Name)
-		}
+		in.Validate(&f)
 		if err := f.Err(); err != nil {
 			return err
 		}
@@ -255,17 +178,13 @@ func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id stri
 		if in.Name != nil {
 			fs.Name = *in.Name
 		}
-		if bankChange {
+		if in.BankChange() {
 			if fs.Status == masspay.FundingVerified {
 				return masspay.Errorf(masspay.ECodeInvalidResourceState, "The bank details of a verified bank cannot be updated.")
 			}
 			routing, account, typ := cmpStr(in.RoutingNumber, fs.RoutingNumber), cmpStr(in.AccountNumber, fs.AccountNumber),
 				cmpStr(in.BankAccountType, fs.BankAccountType)
-			types := accountBankTypes
-			if fs.CustomerID != "" {
-				types = customerBankTypes
-			}
-			validateBank(&f, routing, account, typ, types)
+			masspay.ValidateBank(&f, routing, account, typ, fs.CustomerID != "")
 			if err := f.Err(); err != nil {
 				return err
 			}
@@ -283,8 +202,7 @@ func (s *Service) UpdateFundingSource(ctx context.Context, p *Principal, id stri
 		if err := q.FundingSourceUpdate(ctx, fs); err != nil {
 			return err
 		}
-		return q.EventInsertMany(ctx, []*masspay.Event{
-			s.event(fs.AccountID, fs.CustomerID, topic, "funding-sources", fs.ID, "", now)})
+		return Publish(ctx, q, masspay.NewEvent(fs.AccountID, fs.CustomerID, topic, "funding-sources", fs.ID, "", now))
 	})
 	if err != nil {
 		return nil, err
@@ -298,118 +216,6 @@ func cmpStr(p *string, def string) string {
 		return def
 	}
 	return *p
-}
-
-// microDepositsTarget loads a bank whose micro-deposits may be initiated or verified.
-func microDepositsTarget(ctx context.Context, q masspay.Q, p *Principal, id string) (*masspay.FundingSource, error) {
-	fs, err := fundingSourceOf(ctx, q, p, id)
-	if err != nil {
-		return nil, err
-	}
-	switch {
-	case fs.Type != masspay.FundingBank:
-		return nil, masspay.Errorf(masspay.ECodeInvalidResourceState, "Micro-deposits are only for banks.")
-	case fs.Removed:
-		return nil, errRemovedBank
-	case fs.Status == masspay.FundingVerified:
-		return nil, masspay.Errorf(masspay.ECodeInvalidResourceState, "Bank already verified.")
-	case fs.MicroDeposits.Status == masspay.MicroDepositsMax:
-		return nil, masspay.Errorf(masspay.ECodeInvalidResourceState, "Maximum micro-deposit verification attempts reached.")
-	}
-	return fs, nil
-}
-
-// InitiateMicroDeposits starts micro-deposit verification of an unverified bank. In the sandbox
-// the deposits need no clearing: they can be verified at once.
-func (s *Service) InitiateMicroDeposits(ctx context.Context, p *Principal, id string) (*masspay.FundingSource, error) {
-	var fs *masspay.FundingSource
-	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
-		fs, err = microDepositsTarget(ctx, q, p, id)
-		if err != nil {
-			return err
-		}
-		if fs.MicroDeposits.Status != masspay.MicroDepositsNone {
-			return masspay.Errorf(masspay.ECodeInvalidResourceState, "Micro-deposits already initiated.")
-		}
-		now := s.now()
-		fs.MicroDeposits = masspay.MicroDeposits{Status: masspay.MicroDepositsPending, Created: now}
-		if err := q.FundingSourceUpdate(ctx, fs); err != nil {
-			return err
-		}
-		return q.EventInsertMany(ctx, []*masspay.Event{
-			s.event(fs.AccountID, fs.CustomerID, masspay.TopicMicroDepositsAdded, "funding-sources", fs.ID, "", now)})
-	})
-	if err != nil {
-		return nil, err
-	}
-	return fs, nil
-}
-
-var errWrongAmounts = masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/amount1/value", Message: "Wrong amount(s)."})
-
-// sandboxMicroDepositsMatch is Dwolla's sandbox rule: any two amounts under 0.10 verify, except
-// 0.09 and 0.09, which simulate a wrong guess.
-func sandboxMicroDepositsMatch(a1, a2 int64) bool {
-	return a1 > 0 && a1 < 10 && a2 > 0 && a2 < 10 && !(a1 == 9 && a2 == 9)
-}
-
-// VerifyMicroDeposits checks the two amounts (cents). A match verifies the bank; a wrong guess is
-// counted (and committed) before the ValidationError is returned, and the third wrong guess locks
-// verification (max-attempts).
-func (s *Service) VerifyMicroDeposits(ctx context.Context, p *Principal, id string, amount1, amount2 int64) (*masspay.FundingSource, error) {
-	var fs *masspay.FundingSource
-	var wrong bool
-	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
-		wrong = false // Write may run this again after a transient conflict
-		fs, err = microDepositsTarget(ctx, q, p, id)
-		if err != nil {
-			return err
-		}
-		if fs.MicroDeposits.Status == masspay.MicroDepositsNone {
-			return masspay.Errorf(masspay.ECodeInvalidResourceState, "Micro-deposits have not been initiated.")
-		}
-		now := s.now()
-		var events []*masspay.Event
-		if sandboxMicroDepositsMatch(amount1, amount2) {
-			fs.Status = masspay.FundingVerified
-			fs.MicroDeposits.Status = masspay.MicroDepositsProcessed
-			events = append(events,
-				s.event(fs.AccountID, fs.CustomerID, masspay.TopicMicroDepositsComplete, "funding-sources", fs.ID, "", now),
-				s.event(fs.AccountID, fs.CustomerID, masspay.TopicFundingSourceVerified, "funding-sources", fs.ID, "", now))
-		} else {
-			wrong = true
-			fs.MicroDeposits.Attempts++
-			if fs.MicroDeposits.Attempts >= maxMicroDepositAttempts {
-				fs.MicroDeposits.Status = masspay.MicroDepositsMax
-				events = append(events,
-					s.event(fs.AccountID, fs.CustomerID, masspay.TopicMicroDepositsMax, "funding-sources", fs.ID, "", now))
-			}
-		}
-		if err := q.FundingSourceUpdate(ctx, fs); err != nil {
-			return err
-		}
-		return q.EventInsertMany(ctx, events)
-	})
-	if err != nil {
-		return nil, err
-	}
-	if wrong {
-		return nil, errWrongAmounts
-	}
-	return fs, nil
-}
-
-// GetMicroDeposits returns the bank whose micro-deposits are asked for; NotFound when none were
-// initiated.
-func (s *Service) GetMicroDeposits(ctx context.Context, p *Principal, id string) (*masspay.FundingSource, error) {
-	fs, err := s.GetFundingSource(ctx, p, id)
-	if err != nil {
-		return nil, err
-	}
-	if fs.MicroDeposits.Status == masspay.MicroDepositsNone {
-		return nil, masspay.NotFound("Micro-deposits not found.")
-	}
-	return fs, nil
 }
 
 // ErrNoBankBalance answers GET /funding-sources/{id}/balance for a bank. Dwolla reads a bank's
@@ -427,4 +233,8 @@ func (s *Service) GetBalance(ctx context.Context, p *Principal, id string) (*mas
 		return nil, ErrNoBankBalance
 	}
 	return fs, nil
+}
+
+func fingerprint(routing, account string) string {
+	return hash(fmt.Sprintf("%s:%s", routing, account))
 }

@@ -2,12 +2,7 @@ package service
 
 import (
 	"context"
-	"errors"
-
-	"net/url"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"masspay"
 )
@@ -23,72 +18,10 @@ const (
 var DefaultWebhookRetries = []time.Duration{15 * time.Minute, 45 * time.Minute, 2 * time.Hour, 3 * time.Hour,
 	6 * time.Hour, 12 * time.Hour, 24 * time.Hour, 24 * time.Hour}
 
-// SetEventRenderer installs how an event is rendered (the HTTP layer's document, with absolute
-// links), so that webhooks carry exactly what GET /events/{id} shows. Call it before the
-// workers start.
-func (s *Service) SetEventRenderer(fn func(*masspay.Event) ([]byte, error)) { s.renderEvent = fn }
-
-// RenderEvent renders an event for a webhook body.
-func (s *Service) RenderEvent(e *masspay.Event) ([]byte, error) {
-	if s.renderEvent == nil {
-		return nil, errors.New("render event: no renderer installed")
-	}
-	return s.renderEvent(e)
-}
-
-// retainedSince is the creation time of the oldest event (or webhook) still shown.
-func (s *Service) retainedSince() time.Time { return s.now().Add(-s.cfg.EventRetention) }
-
-// ListEvents returns a page of the caller's events within the retention period, newest first,
-// and their total.
-func (s *Service) ListEvents(ctx context.Context, p *Principal, page masspay.Page) ([]*masspay.Event, int, error) {
-	var list []*masspay.Event
-	var total int
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) {
-		list, total, err = q.EventList(ctx, masspay.EventFilter{AccountID: p.AccountID, Since: s.retainedSince(), Page: page})
-		return err
-	})
-	return list, total, err
-}
-
-// GetEvent returns one of the caller's events within the retention period.
-func (s *Service) GetEvent(ctx context.Context, p *Principal, id string) (*masspay.Event, error) {
-	var e *masspay.Event
-	err := s.store.Read(ctx, func(q masspay.Q) (err error) { e, err = q.EventGet(ctx, id); return err })
-	if err == nil && (e.AccountID != p.AccountID || e.Created.Before(s.retainedSince())) {
-		err = masspay.ErrNoRows
-	}
-	return e, notFound(err, msgEventNotFound)
-}
-
-// CreateWebhookSubscriptionParams is the body of POST /webhook-subscriptions.
-type CreateWebhookSubscriptionParams struct {
-	URL    string
-	Secret string
-}
-
-// CreateWebhookSubscription subscribes a URL to the caller's events.
-func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in CreateWebhookSubscriptionParams, f masspay.Fields) (*masspay.WebhookSubscription, error) {
-	// f may already hold the decoder's type errors; a field is reported once.
-	reported := map[string]bool{}
-	for _, e := range f {
-		reported[e.Path] = true
-	}
-	switch {
-	case reported["/url"]:
-	case in.URL == "":
-		f.Add(masspay.FCodeRequired, "/url", "Url required.")
-	case !validWebhookURL(in.URL):
-		f.Add(masspay.FCodeInvalidFormat, "/url", "Url must be a valid url.")
-	}
-	switch {
-	case reported["/secret"]:
-	case in.Secret == "":
-		f.Add(masspay.FCodeRequired, "/secret", "Secret required.")
-	case utf8.RuneCountInString(in.Secret) > 128:
-		f.Add(masspay.FCodeInvalidFormat, "/secret", "Secret must be 128 or fewer characters.")
-	}
-	if err := f.Err(); err != nil {
+// CreateWebhookSubscription subscribes a URL to the caller's events. typeErrs are the body's
+// type errors, reported with what the request's checks find.
+func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in *masspay.WebhookSubscriptionInput, typeErrs masspay.Fields) (*masspay.WebhookSubscription, error) {
+	if err := masspay.Judge(typeErrs, in.Validate).Err(); err != nil {
 		return nil, err
 	}
 	sub := &masspay.WebhookSubscription{ID: newID(), AccountID: p.AccountID, URL: in.URL, Secret: in.Secret, Created: s.now()}
@@ -106,15 +39,6 @@ func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, i
 		return nil, err
 	}
 	return sub, nil
-}
-
-// validWebhookURL accepts absolute http and https URLs with a host.
-func validWebhookURL(raw string) bool {
-	u, err := url.Parse(raw)
-	if err != nil || u.Host == "" || u.User != nil || strings.ContainsAny(raw, " \t\r\n") {
-		return false
-	}
-	return u.Scheme == "http" || u.Scheme == "https"
 }
 
 // ListWebhookSubscriptions returns the caller's subscriptions, oldest first.
@@ -253,7 +177,7 @@ func (s *Service) RetryWebhook(ctx context.Context, p *Principal, id string) (*m
 		if err := q.WebhookUpdate(ctx, w); err != nil {
 			return err
 		}
-		return q.Notify(ctx, masspay.ChannelWebhooks)
+		return wakeWebhooks(ctx, q)
 	})
 	if err != nil {
 		return nil, err

@@ -29,11 +29,8 @@ func (q *q) EventInsertMany(ctx context.Context, events []*masspay.Event) error 
 	for i, e := range events {
 		rows[i] = []any{e.ID, e.AccountID, e.CustomerID, e.Topic, e.ResourceType, e.ResourceID, e.CorrelationID, us(e.Created)}
 	}
-	if err := q.unique(q.insertMany(ctx, "events", []string{"id", "account_id", "customer_id", "topic", "resource_type",
-		"resource_id", "correlation_id", "created"}, rows)); err != nil {
-		return err
-	}
-	return q.insertWebhooks(ctx, events)
+	return q.unique(q.insertMany(ctx, "events", []string{"id", "account_id", "customer_id", "topic", "resource_type",
+		"resource_id", "correlation_id", "created"}, rows))
 }
 
 func (q *q) EventList(ctx context.Context, f masspay.EventFilter) ([]*masspay.Event, int, error) {

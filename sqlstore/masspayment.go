@@ -55,7 +55,7 @@ func (q *q) MassPaymentInsert(ctx context.Context, m *masspay.MassPayment, items
 	rows := make([][]any, len(items))
 	for i, it := range items {
 		rows[i] = []any{m.ID, it.Idx, it.ID, it.DestinationID, it.Amount, jsonMap(it.Metadata), it.CorrelationID,
-			it.ClearingDestination, it.Addenda, it.ProcessingChannel, it.Status}
+			it.ClearingDestination, it.Addenda, it.ProcessingChannel, string(it.Status)}
 	}
 	return q.unique(q.insertMany(ctx, "mass_payment_items", itemInsertCols, rows))
 }
@@ -205,7 +205,7 @@ func (q *q) itemUpdateValues(ctx context.Context, items []*masspay.Item) error {
 		if it.Error != nil {
 			e = *it.Error
 		}
-		rows[i] = []any{it.ID, it.Status, it.TransferID, e.Code, e.Message, e.Path}
+		rows[i] = []any{it.ID, string(it.Status), it.TransferID, e.Code, e.Message, e.Path}
 	}
 	var args []any
 	return q.s.split(len(items), cols, func(lo, hi int) error {
@@ -233,7 +233,7 @@ func (q *q) itemUpdateArrays(ctx context.Context, items []*masspay.Item) error {
 		if it.Error != nil {
 			e = *it.Error
 		}
-		for c, v := range []string{it.ID, it.Status, it.TransferID, e.Code, e.Message, e.Path} {
+		for c, v := range []string{it.ID, string(it.Status), it.TransferID, e.Code, e.Message, e.Path} {
 			cols[c][i] = v
 		}
 	}

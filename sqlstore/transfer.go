@@ -52,7 +52,7 @@ func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) erro
 	rows := make([][]any, len(ts))
 	for i, t := range ts {
 		rows[i] = []any{t.ID, t.AccountID, t.SourceID, t.DestinationID, t.SourceCustomerID, t.DestCustomerID, t.Amount,
-			t.Status, t.Posted, t.Bank, t.FundingTransferID, t.MassPaymentID, t.ItemID, t.CorrelationID, jsonMap(t.Metadata),
+			string(t.Status), t.Posted, t.Bank, t.FundingTransferID, t.MassPaymentID, t.ItemID, t.CorrelationID, jsonMap(t.Metadata),
 			t.ClearingSource, t.ClearingDest, t.SourceAddenda, t.DestAddenda, t.ProcessingChannel, t.FailureCode, us(t.Created),
 			keyHash(t.DestCustomerID), keyHash(t.CorrelationID)}
 	}

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"fmt"
 	"slices"
 	"time"
 
@@ -103,41 +102,14 @@ func scanWebhook(sc interface{ Scan(...any) error }) (*masspay.Webhook, error) {
 	return &w, nil
 }
 
-// insertWebhooks writes, for the given events, one webhook per subscription of the event's
-// account: the outbox rows, in the transaction of the events themselves. A paused
-// subscription's rows are not due (Dwolla records them but does not send them).
-func (q *q) insertWebhooks(ctx context.Context, events []*masspay.Event) error {
-	subs := map[string][]*masspay.WebhookSubscription{}
-	for _, e := range events {
-		if _, done := subs[e.AccountID]; done {
-			continue
-		}
-		list, err := q.WebhookSubscriptionList(ctx, e.AccountID)
-		if err != nil {
-			return fmt.Errorf("list webhook subscriptions: %w", err)
-		}
-		subs[e.AccountID] = list
+// WebhookInsertMany writes new webhooks (the outbox rows) in bulk.
+func (q *q) WebhookInsertMany(ctx context.Context, ws []*masspay.Webhook) error {
+	rows := make([][]any, len(ws))
+	for i, w := range ws {
+		rows[i] = []any{w.ID, w.SubscriptionID, w.AccountID, w.EventID, w.Topic, us(w.NextAt), us(w.Created)}
 	}
-	var rows [][]any
-	due := false
-	for _, e := range events {
-		for _, s := range subs[e.AccountID] {
-			next := us(e.Created)
-			if s.Paused {
-				next = 0
-			}
-			due = due || next > 0
-			rows = append(rows, []any{masspay.NewID(), s.ID, e.AccountID, e.ID, e.Topic, next, us(e.Created)})
-		}
-	}
-	if err := q.insertMany(ctx, "webhooks", []string{"id", "subscription_id", "account_id", "event_id", "topic",
-		"next_at", "created"}, rows); err != nil {
-		return err
-	}
-	if due {
-		return q.Notify(ctx, masspay.ChannelWebhooks)
-	}
-	return nil
+	return q.unique(q.insertMany(ctx, "webhooks", []string{"id", "subscription_id", "account_id", "event_id", "topic",
+		"next_at", "created"}, rows))
 }
 
 func (q *q) WebhookClearDue(ctx context.Context, subscriptionID string) error {

@@ -82,7 +82,7 @@ func (f *fx) achFile(id, date string, trace int, transferIDs ...string) (*masspa
 
 func testACHTransferListDue(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
-	mk := func(id, status string, bank bool, funding string) *masspay.Transfer {
+	mk := func(id string, status masspay.TransferStatus, bank bool, funding string) *masspay.Transfer {
 		tr := newTransfer(id, "acc1", "s", "d", 100)
 		tr.Status, tr.Bank, tr.FundingTransferID = status, bank, funding
 		return tr

@@ -81,7 +81,7 @@ func (f *fx) transfers(ts ...*masspay.Transfer) {
 
 // newMassPayment returns a mass payment with n items of 100, 200, 300... cents; item i has ID
 // id+"-i" and pays destination dest.
-func newMassPayment(id, accountID, source, dest, status string, n int) (*masspay.MassPayment, []*masspay.Item) {
+func newMassPayment(id, accountID, source, dest string, status masspay.MassPaymentStatus, n int) (*masspay.MassPayment, []*masspay.Item) {
 	m := &masspay.MassPayment{ID: id, AccountID: accountID, SourceID: source, SourceType: masspay.FundingBank,
 		Status: status, ItemCount: n, Created: t0}
 	items := make([]*masspay.Item, n)
@@ -94,7 +94,7 @@ func newMassPayment(id, accountID, source, dest, status string, n int) (*masspay
 }
 
 // massPayment inserts a mass payment from newMassPayment.
-func (f *fx) massPayment(id, accountID, status string, n int) (*masspay.MassPayment, []*masspay.Item) {
+func (f *fx) massPayment(id, accountID string, status masspay.MassPaymentStatus, n int) (*masspay.MassPayment, []*masspay.Item) {
 	f.t.Helper()
 	m, items := newMassPayment(id, accountID, "src", "dst", status, n)
 	f.write(func(q masspay.Q) error { return q.MassPaymentInsert(f.ctx, m, items) })

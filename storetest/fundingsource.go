@@ -52,7 +52,7 @@ func testDestinationGetMany(t *testing.T, newStore NewStoreFunc) {
 	f.account("acc2")
 	// More than one batch of the IN lists a store may split the lookup into, across accounts
 	// (callers check ownership themselves), owned by the account or by customers of each status.
-	statuses := []string{masspay.CustomerStatusUnverified, masspay.CustomerStatusSuspended, masspay.CustomerStatusDeactivated}
+	statuses := []masspay.CustomerStatus{masspay.CustomerStatusUnverified, masspay.CustomerStatusSuspended, masspay.CustomerStatusDeactivated}
 	var want []string
 	f.write(func(q masspay.Q) error {
 		for i := range 1201 {
@@ -81,7 +81,8 @@ func testDestinationGetMany(t *testing.T, newStore NewStoreFunc) {
 		equal(t, "number found", len(got), len(want))
 		for i, id := range want {
 			d := got[id]
-			wantStatus, wantCust := "", ""
+			var wantStatus masspay.CustomerStatus
+			wantCust := ""
 			if i%4 != 0 {
 				wantCust, wantStatus = fmt.Sprintf("c%04d", i), statuses[i%3]
 			}

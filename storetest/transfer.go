@@ -67,7 +67,7 @@ func testTransferUniqueItem(t *testing.T, newStore NewStoreFunc) {
 
 func testTransferList(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
-	mk := func(id, account, srcCustomer, dstCustomer string, cents int64, status, corr string, sec int) *masspay.Transfer {
+	mk := func(id, account, srcCustomer, dstCustomer string, cents int64, status masspay.TransferStatus, corr string, sec int) *masspay.Transfer {
 		tr := newTransfer(id, account, "s-"+id, "d-"+id, cents)
 		tr.SourceCustomerID, tr.DestCustomerID, tr.Status, tr.CorrelationID, tr.Created = srcCustomer, dstCustomer, status, corr, at(sec)
 		return tr
@@ -139,7 +139,7 @@ func testTransferListFundedBy(t *testing.T, newStore NewStoreFunc) {
 
 func testTransferListPendingBank(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
-	mk := func(id, account, status string, bank bool) *masspay.Transfer {
+	mk := func(id, account string, status masspay.TransferStatus, bank bool) *masspay.Transfer {
 		tr := newTransfer(id, account, "s", "d", 100)
 		tr.Status, tr.Bank = status, bank
 		return tr
@@ -160,7 +160,7 @@ func testTransferListPendingBank(t *testing.T, newStore NewStoreFunc) {
 
 func testTransferListPendingBankBefore(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
-	mk := func(id, account, status string, bank bool, sec int) *masspay.Transfer {
+	mk := func(id, account string, status masspay.TransferStatus, bank bool, sec int) *masspay.Transfer {
 		tr := newTransfer(id, account, "s", "d", 100)
 		tr.Status, tr.Bank, tr.Created = status, bank, at(sec)
 		return tr

@@ -29,13 +29,26 @@ func (f *fx) subscription(id, accountID string) *masspay.WebhookSubscription {
 	return s
 }
 
-// event inserts an event of accountID created at second sec, which makes one webhook per
-// subscription of the account.
+// event inserts an event of accountID created at second sec and, in the same transaction, the
+// webhook each subscription of the account gets for it (as service.Publish does).
 func (f *fx) event(id, accountID string, sec int) {
 	f.t.Helper()
 	e := &masspay.Event{ID: id, AccountID: accountID, Topic: masspay.TopicTransferCreated, ResourceType: "transfers",
 		ResourceID: "t-" + id, Created: at(sec)}
-	f.write(func(q masspay.Q) error { return q.EventInsertMany(f.ctx, []*masspay.Event{e}) })
+	f.write(func(q masspay.Q) error {
+		if err := q.EventInsertMany(f.ctx, []*masspay.Event{e}); err != nil {
+			return err
+		}
+		subs, err := q.WebhookSubscriptionList(f.ctx, accountID)
+		if err != nil {
+			return err
+		}
+		ws := make([]*masspay.Webhook, len(subs))
+		for i, s := range subs {
+			ws[i] = s.Webhook(e)
+		}
+		return q.WebhookInsertMany(f.ctx, ws)
+	})
 }
 
 // webhooks lists a subscription's webhooks, newest first.

@@ -16,6 +16,7 @@ import (
 	"masspay"
 	"masspay/app"
 	"masspay/apptest"
+	"masspay/service"
 	"masspay/webhook"
 )
 
@@ -39,7 +40,7 @@ func setup(t *testing.T, url string) (masspay.Store, *masspay.WebhookSubscriptio
 		for i := range evs {
 			evs[i] = masspay.NewEvent(sub.AccountID, "", masspay.TopicTransferCreated, "transfers", uuid.NewString(), "", time.Now().UTC())
 		}
-		if err := store.Write(ctx, func(q masspay.Q) error { return q.EventInsertMany(ctx, evs) }); err != nil {
+		if err := store.Write(ctx, func(q masspay.Q) error { return service.Publish(ctx, q, evs...) }); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -213,7 +213,7 @@ func TestKillDuringProcessing(t *testing.T) {
 			t.Errorf("%d batches stored, want %d (a retry made a second batch?)", total, batches)
 		}
 		for _, mp := range list {
-			items, n, err := q.ItemList(context.Background(), masspay.ItemFilter{MassPaymentID: mp.ID, Statuses: []string{masspay.ItemSuccess}, Page: masspay.Page{Limit: 1}})
+			items, n, err := q.ItemList(context.Background(), masspay.ItemFilter{MassPaymentID: mp.ID, Statuses: []string{string(masspay.ItemSuccess)}, Page: masspay.Page{Limit: 1}})
 			if err != nil {
 				return err
 			}

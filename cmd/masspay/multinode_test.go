@@ -140,7 +140,7 @@ func (c *cluster) checkBatches(want, perBatch int) {
 	}
 	err := c.store.Store.Read(context.Background(), func(q masspay.Q) error {
 		for _, mp := range list {
-			_, n, err := q.ItemList(context.Background(), masspay.ItemFilter{MassPaymentID: mp.ID, Statuses: []string{masspay.ItemSuccess}, Page: masspay.Page{Limit: 1}})
+			_, n, err := q.ItemList(context.Background(), masspay.ItemFilter{MassPaymentID: mp.ID, Statuses: []string{string(masspay.ItemSuccess)}, Page: masspay.Page{Limit: 1}})
 			if err != nil {
 				return err
 			}

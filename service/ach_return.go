@@ -217,11 +217,7 @@ func (a *ACH) recordCorrection(c *clearing, e *masspay.ACHEntry, sum string, n n
 	if err != nil {
 		return false, err
 	}
-	bankID := t.DestinationID
-	if e.Debit {
-		bankID = t.SourceID
-	}
-	bank, err := c.source(bankID)
+	bank, err := c.source(entryBank(t, e.Debit))
 	if err != nil {
 		return false, err
 	}
@@ -358,11 +354,7 @@ func (a *ACH) Rehearse(ctx context.Context, r Rehearsal) ([]byte, error) {
 			if err != nil {
 				return fmt.Errorf("transfer %s: %w", id, err)
 			}
-			bankID := t.DestinationID
-			if e.Debit {
-				bankID = t.SourceID
-			}
-			bank, err := q.FundingSourceGet(ctx, bankID)
+			bank, err := q.FundingSourceGet(ctx, entryBank(t, e.Debit))
 			if err != nil {
 				return err
 			}
@@ -377,4 +369,13 @@ func (a *ACH) Rehearse(ctx context.Context, r Rehearsal) ([]byte, error) {
 		return nil, err
 	}
 	return a.cfg.RehearsalFile(a.s.now().In(a.cal.Location()), items)
+}
+
+// entryBank is the bank of one side of a transfer: the source of its debit, the destination of
+// its credit (for a funded transfer, the bank the batch named as the source).
+func entryBank(t *masspay.Transfer, debit bool) string {
+	if debit {
+		return t.SourceID
+	}
+	return t.DestinationID
 }

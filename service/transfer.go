@@ -65,11 +65,7 @@ func (s *Service) GetTransferFailure(ctx context.Context, p *Principal, id strin
 		}
 		// The failed funding source is the bank the code names: the debited one for a debit
 		// return (for a funded transfer that is its own source, the bank the batch named).
-		bankID := t.DestinationID
-		if rc.Debit {
-			bankID = t.SourceID
-		}
-		f, err := q.FundingSourceGet(ctx, bankID)
+		f, err := q.FundingSourceGet(ctx, entryBank(t, rc.Debit))
 		if err != nil {
 			return err
 		}

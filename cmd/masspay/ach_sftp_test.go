@@ -63,6 +63,61 @@ func dropFile(t *testing.T, dir, name string, b []byte) {
 	}
 }
 
+// achServed is `masspay serve --clearing ach` on a fresh store, with a client of its account and
+// a second handle on the store.
+type achServed struct {
+	bin, achDir string
+	storeArgs   []string
+	srv         *server
+	c           *apptest.Client
+	env         *apptest.Env
+	balance     string
+}
+
+// serveACH starts the server with the ACH flags, an outbound folder <tmp>/ach/outbound, and extra.
+func serveACH(t *testing.T, extra ...string) *achServed {
+	t.Helper()
+	s := &achServed{bin: buildBinary(t), achDir: filepath.Join(t.TempDir(), "ach", "outbound")}
+	dir, dbURL, storeArgs := testStore(t)
+	s.storeArgs = storeArgs
+	accountID, key, secret := appsCreate(t, s.bin, storeArgs...)
+	s.srv = startServer(t, s.bin, append(append(append([]string{}, storeArgs...), achArgs(s.achDir)...), extra...)...)
+	s.c = &apptest.Client{T: t, Base: s.srv.base, Key: key, Secret: secret, AccountID: accountID}
+	st, err := app.OpenStore(context.Background(), dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s.env = &apptest.Env{T: t, Store: st, Base: s.srv.base}
+	_, s.balance = s.env.Funding(s.c)
+	return s
+}
+
+// verify runs `masspay verify`, which must pass.
+func (s *achServed) verify(t *testing.T, step string) {
+	t.Helper()
+	if o, err := exec.Command(s.bin, append([]string{"verify"}, s.storeArgs...)...).CombinedOutput(); err != nil {
+		t.Fatalf("verify after %s: %v: %s", step, err, o)
+	}
+}
+
+// pay runs a balance batch of 10.00 to each payee and returns its item transfers.
+func (s *achServed) pay(t *testing.T, ps ...apptest.Payee) []string {
+	t.Helper()
+	loc := s.c.Post("/mass-payments", apptest.MassPayment(s.balance, "10.00", apptest.Hrefs(ps)...)).Created(t)
+	s.c.WaitStatus(loc, "complete")
+	var ids []string
+	for _, it := range apptest.Dig(s.c.Get(loc+"/items").OK(t), "_embedded", "items").([]any) {
+		ids = append(ids, apptest.ID(apptest.Dig(it, "_links", "transfer", "href").(string)))
+	}
+	return ids
+}
+
+func (s *achServed) stop() {
+	s.srv.cmd.Process.Signal(syscall.SIGTERM)
+	s.srv.cmd.Wait()
+}
+
 // End to end through a real OpenSSH server: `masspay serve --clearing ach --ach-sftp ...`
 // uploads the cutoff's file; a return file dropped in the inbound folder fails its transfer and
 // is archived; with the server down, a new file and a new return wait, and once it is up again
@@ -74,42 +129,16 @@ func TestACHOverSFTP(t *testing.T) {
 	}
 	t.Parallel()
 	sshd := sshdtest.Start(t)
-	bin := buildBinary(t)
-	dir, dbURL, storeArgs := testStore(t)
 	root := t.TempDir() // the bank's side, served by sshd
 	out, in := filepath.Join(root, "outbound"), filepath.Join(root, "inbound")
 	os.MkdirAll(out, 0o755)
 	os.MkdirAll(in, 0o755)
-	achDir := filepath.Join(t.TempDir(), "ach", "outbound")
-	accountID, key, secret := appsCreate(t, bin, storeArgs...)
-	args := append(append(append([]string{}, storeArgs...), achArgs(achDir)...), "--ach-sftp", sshd.URL(out),
-		"--ach-sftp-key", sshd.KeyFile, "--ach-sftp-known-hosts", sshd.KnownHosts, "--ach-sftp-inbound", in,
-		"--ach-poll", "200ms", "--ach-sftp-timeout", "5s")
-	srv := startServer(t, bin, args...)
-	c := &apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret, AccountID: accountID}
-	st, err := app.OpenStore(context.Background(), dir, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := &apptest.Env{T: t, Store: st, Base: srv.base}
-	_, balance := env.Funding(c)
-	payees := env.Payees(c, 4)
-	verify := func(step string) {
-		t.Helper()
-		if o, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil {
-			t.Fatalf("verify after %s: %v: %s", step, err, o)
-		}
-	}
-	pay := func(ps ...apptest.Payee) []string {
-		loc := c.Post("/mass-payments", apptest.MassPayment(balance, "10.00", apptest.Hrefs(ps)...)).Created(t)
-		c.WaitStatus(loc, "complete")
-		var ids []string
-		for _, it := range apptest.Dig(c.Get(loc+"/items").OK(t), "_embedded", "items").([]any) {
-			ids = append(ids, apptest.ID(apptest.Dig(it, "_links", "transfer", "href").(string)))
-		}
-		return ids
-	}
+	s := serveACH(t, "--ach-sftp", sshd.URL(out), "--ach-sftp-key", sshd.KeyFile, "--ach-sftp-known-hosts", sshd.KnownHosts,
+		"--ach-sftp-inbound", in, "--ach-poll", "200ms", "--ach-sftp-timeout", "5s")
+	bin, storeArgs, c := s.bin, s.storeArgs, s.c
+	payees := s.env.Payees(c, 4)
+	verify := func(step string) { t.Helper(); s.verify(t, step) }
+	pay := func(ps ...apptest.Payee) []string { t.Helper(); return s.pay(t, ps...) }
 	status := func(id string) string { return c.Get("/transfers/" + id).OK(t)["status"].(string) }
 	achFiles := func(dir string) []string {
 		var out []string
@@ -207,8 +236,7 @@ func TestACHOverSFTP(t *testing.T) {
 		t.Fatalf("broken import: %v: %q", err, stderr.String())
 	}
 	verify("the NOC")
-	srv.cmd.Process.Signal(syscall.SIGTERM)
-	srv.cmd.Wait()
+	s.stop()
 }
 
 // Without SFTP the inbound folder beside --ach-dir plays the bank's inbound folder: a return
@@ -218,35 +246,17 @@ func TestACHLocalInbound(t *testing.T) {
 		t.Skip("runs real processes; skipped with -short")
 	}
 	t.Parallel()
-	bin := buildBinary(t)
-	dir, dbURL, storeArgs := testStore(t)
-	achDir := filepath.Join(t.TempDir(), "ach", "outbound")
-	in := filepath.Join(filepath.Dir(achDir), "inbound")
-	accountID, key, secret := appsCreate(t, bin, storeArgs...)
-	srv := startServer(t, bin, append(append(append([]string{}, storeArgs...), achArgs(achDir)...), "--ach-poll", "200ms")...)
-	c := &apptest.Client{T: t, Base: srv.base, Key: key, Secret: secret, AccountID: accountID}
-	st, err := app.OpenStore(context.Background(), dir, dbURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	env := &apptest.Env{T: t, Store: st, Base: srv.base}
-	_, balance := env.Funding(c)
-	loc := c.Post("/mass-payments", apptest.MassPayment(balance, "3.00", apptest.Hrefs(env.Payees(c, 1))...)).Created(t)
-	c.WaitStatus(loc, "complete")
-	item := apptest.Dig(c.Get(loc+"/items").OK(t), "_embedded", "items").([]any)[0]
-	id := apptest.ID(apptest.Dig(item, "_links", "transfer", "href").(string))
-	runBin(t, bin, append([]string{"ach", "cutoff"}, storeArgs...)...)
-	b := []byte(runBin(t, bin, append([]string{"ach", "return", "--transfer", id, "--code", "R02"}, storeArgs...)...))
+	s := serveACH(t, "--ach-poll", "200ms")
+	in := filepath.Join(filepath.Dir(s.achDir), "inbound")
+	id := s.pay(t, s.env.Payees(s.c, 1)...)[0]
+	runBin(t, s.bin, append([]string{"ach", "cutoff"}, s.storeArgs...)...)
+	b := []byte(runBin(t, s.bin, append([]string{"ach", "return", "--transfer", id, "--code", "R02"}, s.storeArgs...)...))
 	os.MkdirAll(in, 0o755)
 	dropFile(t, in, "returns.ach", b)
-	waitFor(t, "the return applied", func() bool { return c.Get("/transfers/" + id).OK(t)["status"] == "failed" })
+	waitFor(t, "the return applied", func() bool { return s.c.Get("/transfers/" + id).OK(t)["status"] == "failed" })
 	waitFor(t, "the return archived", func() bool {
 		return slices.Equal(names(filepath.Join(in, "archive")), []string{"returns.ach"}) && !slices.Contains(names(in), "returns.ach")
 	})
-	if o, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil {
-		t.Fatalf("verify: %v: %s", err, o)
-	}
-	srv.cmd.Process.Signal(syscall.SIGTERM)
-	srv.cmd.Wait()
+	s.verify(t, "the return")
+	s.stop()
 }

@@ -65,7 +65,9 @@ func (l *achLink) poll(ctx context.Context) {
 		l.logger.Info("ach held returns applied", "returns", n)
 	}
 	var inbox achlink.Inbox = achlink.Dir(l.a.Config().Inbound)
-	if l.cfg.SFTP != nil {
+	if l.cfg.SFTP == nil {
+		l.handOver(ctx)
+	} else {
 		s, err := achlink.DialSFTP(ctx, *l.cfg.SFTP)
 		if err != nil {
 			if ctx.Err() == nil {
@@ -82,6 +84,21 @@ func (l *achLink) poll(ctx context.Context) {
 		}
 	}
 	l.receive(ctx, inbox)
+}
+
+// handOver, without SFTP, records the written files as delivered: the outbound folder is where
+// the team's own tool takes them from. So turning SFTP on later uploads only the files made after,
+// never again the ones already handed over.
+func (l *achLink) handOver(ctx context.Context) {
+	files, err := l.a.Uploads(ctx)
+	for _, f := range files {
+		if err = l.a.SetUploaded(ctx, f.ID); err != nil {
+			break
+		}
+	}
+	if err != nil && ctx.Err() == nil {
+		l.logger.Error("ach hand-over", "error", err)
+	}
 }
 
 // upload sends the written files not yet uploaded; false when the session failed.

@@ -107,7 +107,7 @@ func runACHList(ctx context.Context, args []string, getenv func(string) string, 
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "name\tcreated\twindow\tentries\tdebits\tcredits\tuploaded\t")
+	fmt.Fprintln(tw, "name\tcreated\twindow\tentries\tdebits\tcredits\tdelivered\t")
 	loc := a.Calendar().Location()
 	for _, f := range files {
 		uploaded := "-"

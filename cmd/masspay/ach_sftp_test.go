@@ -257,6 +257,9 @@ func TestACHLocalInbound(t *testing.T) {
 	waitFor(t, "the return archived", func() bool {
 		return slices.Equal(names(filepath.Join(in, "archive")), []string{"returns.ach"}) && !slices.Contains(names(in), "returns.ach")
 	})
+	waitFor(t, "the file recorded as handed over", func() bool {
+		return !strings.Contains(runBin(t, s.bin, append([]string{"ach", "ls"}, s.storeArgs...)...), " - ")
+	})
 	s.verify(t, "the return")
 	s.stop()
 }

@@ -50,12 +50,12 @@ func ReadInbound(content []byte) (*Inbound, error) {
 			switch {
 			case e.Addenda99 != nil:
 				a := e.Addenda99
-				in.Returns = append(in.Returns, Return{OriginalTrace: strings.TrimSpace(a.OriginalTrace), IndividualID: strings.TrimSpace(e.IdentificationNumber),
+				in.Returns = append(in.Returns, Return{OriginalTrace: trace15(a.OriginalTrace), IndividualID: strings.TrimSpace(e.IdentificationNumber),
 					Code: strings.ToUpper(strings.TrimSpace(a.ReturnCode)), Trace: strings.TrimSpace(e.TraceNumber),
 					Information: strings.TrimSpace(a.AddendaInformation), Amount: int64(e.Amount)})
 			case e.Addenda98 != nil:
 				a := e.Addenda98
-				in.Corrections = append(in.Corrections, Correction{OriginalTrace: strings.TrimSpace(a.OriginalTrace),
+				in.Corrections = append(in.Corrections, Correction{OriginalTrace: trace15(a.OriginalTrace),
 					IndividualID: strings.TrimSpace(e.IdentificationNumber), Code: strings.ToUpper(strings.TrimSpace(a.ChangeCode)),
 					CorrectedData: strings.TrimSpace(a.CorrectedData)})
 			default:
@@ -70,6 +70,15 @@ func ReadInbound(content []byte) (*Inbound, error) {
 		return nil, fmt.Errorf("the file holds no returns or notifications of change")
 	}
 	return in, nil
+}
+
+// trace15 is a trace number as masspay records it: 15 digits, zero-padded on the left.
+func trace15(s string) string {
+	s = strings.TrimSpace(s)
+	if len(s) < 15 && strings.Trim(s, "0123456789") == "" {
+		s = strings.Repeat("0", 15-len(s)) + s
+	}
+	return s
 }
 
 // ReturnReason is NACHA's title and explanation of a return code ("" when the code is unknown).

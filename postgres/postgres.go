@@ -61,6 +61,9 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
 	db := stdlib.OpenDBFromPool(pool)
+	// database/sql queues for the pool's connections itself, so that its statistics (waits, in
+	// use; the metrics) show the pool's real limit.
+	db.SetMaxOpenConns(int(cfg.MaxConns))
 	if err := migrate(ctx, db); err != nil {
 		db.Close()
 		pool.Close()

@@ -47,6 +47,17 @@ func (q *q) ApplicationInsert(ctx context.Context, a *masspay.Application) error
 	return q.unique(err)
 }
 
+func (q *q) AccessTokenDelete(ctx context.Context, hash string) error {
+	res, err := q.exec(ctx, `DELETE FROM access_tokens WHERE hash = ?`, hash)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return masspay.ErrNoRows
+	}
+	return nil
+}
+
 func (q *q) AccessTokenDeleteExpired(ctx context.Context, now time.Time) (int, error) {
 	res, err := q.exec(ctx, `DELETE FROM access_tokens WHERE expires < ?`, us(now))
 	if err != nil {

@@ -67,6 +67,7 @@ func (q *q) MassPaymentList(ctx context.Context, f masspay.MassPaymentFilter) ([
 	if f.CorrelationID != "" {
 		w.add("correlation_id = ?", f.CorrelationID)
 	}
+	w.in("status", f.Statuses)
 	var total int
 	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM mass_payments`+w.String(), w.args...).Scan(&total); err != nil {
 		return nil, 0, err

@@ -30,21 +30,12 @@ func runACHInbound(ctx context.Context, cmd string, args []string, getenv func(s
 func runACHImport(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ach import", getenv, stderr)
 	store := fs.storeFlags()
-	// FILE comes first or last: masspay ach import FILE --data DIR, or --data DIR FILE.
-	var path string
-	switch {
-	case len(args) > 0 && !strings.HasPrefix(args[0], "-"):
-		path, args = args[0], args[1:]
-	case len(args) > 0 && !strings.HasPrefix(args[len(args)-1], "-"):
-		path, args = args[len(args)-1], args[:len(args)-1]
-	}
-	if err := fs.parse(args); err != nil {
+	fs.usageMore = "\nFILE is a NACHA file of returns (Addenda99) and notifications of change (Addenda98) from the bank.\n"
+	pos, err := fs.parseArgs(args, 1, "ach import FILE [--data DIR | --database URL]")
+	if err != nil {
 		return err
 	}
-	if path == "" {
-		fmt.Fprintln(stderr, "masspay ach import: want the file to import: masspay ach import FILE [--data DIR | --database URL]")
-		return exitError(2)
-	}
+	path := pos[0]
 	content, err := os.ReadFile(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "masspay ach import %s: cannot read the file: %v\n", path, errors.Unwrap(err))
@@ -106,14 +97,11 @@ func runACHReturn(ctx context.Context, args []string, getenv func(string) string
 	c := strings.ToUpper(strings.TrimSpace(*code))
 	switch {
 	case len(ids) == 0:
-		fmt.Fprintln(stderr, "--transfer: want the id of a transfer in an ACH file (several: comma-separated)")
-		return exitError(2)
+		return fs.fail("--transfer: want the id of a transfer in an ACH file (several: comma-separated)")
 	case strings.HasPrefix(c, "R") && *corrected != "":
-		fmt.Fprintln(stderr, "--corrected-data: want it only with a change code (C01, ...), not a return code")
-		return exitError(2)
+		return fs.fail("--corrected-data: want it only with a change code (C01, ...), not a return code")
 	case strings.HasPrefix(c, "C") && *corrected == "":
-		fmt.Fprintf(stderr, "--corrected-data: want the corrected data of change code %s\n", c)
-		return exitError(2)
+		return fs.fail("--corrected-data: want the corrected data of change code %s", c)
 	}
 	st, a, err := openACH(ctx, store, stderr)
 	if err != nil {
@@ -140,13 +128,9 @@ func runACHReturn(ctx context.Context, args []string, getenv func(string) string
 func runACHCorrections(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ach corrections", getenv, stderr)
 	store := fs.storeFlags()
-	limit := fs.Int("limit", 50, "how many notifications, newest first")
+	limit := fs.Int("limit", 50, 1, "how many notifications, newest first")
 	if err := fs.parse(args); err != nil {
 		return err
-	}
-	if *limit < 1 {
-		fmt.Fprintf(stderr, "--limit %d: want a positive number of notifications\n", *limit)
-		return exitError(2)
 	}
 	st, a, err := openACH(ctx, store, stderr)
 	if err != nil {

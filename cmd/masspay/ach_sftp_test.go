@@ -16,18 +16,14 @@ import (
 	"masspay/apptest"
 )
 
-// runBin runs the binary and returns its standard output; it fails the test on an error.
-func runBin(t *testing.T, bin string, args ...string) string {
+// runACHCmd runs the binary and returns its standard output; it fails the test on an error.
+func runACHCmd(t *testing.T, bin string, args ...string) string {
 	t.Helper()
-	out, err := exec.Command(bin, args...).Output()
-	if err != nil {
-		stderr := ""
-		if ee, ok := err.(*exec.ExitError); ok {
-			stderr = string(ee.Stderr)
-		}
-		t.Fatalf("masspay %s: %v: %s%s", strings.Join(args, " "), err, out, stderr)
+	code, out, errOut := runBin(t, bin, nil, args...)
+	if code != 0 {
+		t.Fatalf("masspay %s: exit %d: %s%s", strings.Join(args, " "), code, out, errOut)
 	}
-	return string(out)
+	return out
 }
 
 // waitFor polls cond for up to 30 s.
@@ -152,7 +148,7 @@ func TestACHOverSFTP(t *testing.T) {
 
 	// 1. The cutoff's file reaches the bank's folder, once, under its name.
 	ids := pay(payees[0], payees[1])
-	path := strings.TrimSpace(runBin(t, bin, append([]string{"ach", "cutoff"}, storeArgs...)...))
+	path := strings.TrimSpace(runACHCmd(t, bin, append([]string{"ach", "cutoff"}, storeArgs...)...))
 	sent, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
@@ -165,13 +161,13 @@ func TestACHOverSFTP(t *testing.T) {
 		t.Fatalf("the bank's outbound folder holds %v", got)
 	}
 	waitFor(t, "the upload recorded", func() bool {
-		return !strings.Contains(runBin(t, bin, append([]string{"ach", "ls"}, storeArgs...)...), " - ")
+		return !strings.Contains(runACHCmd(t, bin, append([]string{"ach", "ls"}, storeArgs...)...), " - ")
 	})
 	verify("the upload")
 
 	// 2. A return in the inbound folder fails its transfer; the file is archived.
 	r03 := filepath.Join(t.TempDir(), "r03.ach")
-	runBin(t, bin, append([]string{"ach", "return", "--transfer", ids[0], "--code", "R03", "--out", r03}, storeArgs...)...)
+	runACHCmd(t, bin, append([]string{"ach", "return", "--transfer", ids[0], "--code", "R03", "--out", r03}, storeArgs...)...)
 	b, _ := os.ReadFile(r03)
 	dropFile(t, in, "RETURNS-1.ach", b)
 	waitFor(t, "the return applied", func() bool { return status(ids[0]) == "failed" })
@@ -183,16 +179,16 @@ func TestACHOverSFTP(t *testing.T) {
 	}
 	verify("the return")
 	// The same file imported by hand beside the server: nothing changes.
-	if o := runBin(t, bin, append([]string{"ach", "import", r03}, storeArgs...)...); !strings.Contains(o, "imported already") {
+	if o := runACHCmd(t, bin, append([]string{"ach", "import", r03}, storeArgs...)...); !strings.Contains(o, "imported already") {
 		t.Fatalf("second import: %s", o)
 	}
 
 	// 3. The server goes down: a new file and a new return wait; nothing is lost or doubled.
 	sshd.Stop()
 	ids2 := pay(payees[2], payees[3])
-	path2 := strings.TrimSpace(runBin(t, bin, append([]string{"ach", "cutoff"}, storeArgs...)...))
+	path2 := strings.TrimSpace(runACHCmd(t, bin, append([]string{"ach", "cutoff"}, storeArgs...)...))
 	r01 := filepath.Join(t.TempDir(), "r.ach")
-	runBin(t, bin, append([]string{"ach", "return", "--transfer", ids2[0], "--code", "R16", "--out", r01}, storeArgs...)...)
+	runACHCmd(t, bin, append([]string{"ach", "return", "--transfer", ids2[0], "--code", "R16", "--out", r01}, storeArgs...)...)
 	b, _ = os.ReadFile(r01)
 	dropFile(t, in, "RETURNS-2.ach", b)
 	time.Sleep(time.Second) // five polls against a dead server
@@ -219,11 +215,11 @@ func TestACHOverSFTP(t *testing.T) {
 
 	// 4. An NOC imported by hand, shown masked; a broken file is refused in one line.
 	noc := filepath.Join(t.TempDir(), "noc.ach")
-	runBin(t, bin, append([]string{"ach", "return", "--transfer", ids[1], "--code", "C01", "--corrected-data", "55512349876", "--out", noc}, storeArgs...)...)
-	if o := runBin(t, bin, append([]string{"ach", "import", noc}, storeArgs...)...); !strings.Contains(o, "0 matched, 0 already applied, 0 unmatched, 1 corrections") {
+	runACHCmd(t, bin, append([]string{"ach", "return", "--transfer", ids[1], "--code", "C01", "--corrected-data", "55512349876", "--out", noc}, storeArgs...)...)
+	if o := runACHCmd(t, bin, append([]string{"ach", "import", noc}, storeArgs...)...); !strings.Contains(o, "0 matched, 0 already applied, 0 unmatched, 1 corrections") {
 		t.Fatalf("NOC import: %s", o)
 	}
-	o := runBin(t, bin, append([]string{"ach", "corrections"}, storeArgs...)...)
+	o := runACHCmd(t, bin, append([]string{"ach", "corrections"}, storeArgs...)...)
 	if !strings.Contains(o, "C01") || !strings.Contains(o, "*******9876") || strings.Contains(o, "55512349876") {
 		t.Fatalf("ach corrections: %s", o)
 	}
@@ -249,8 +245,8 @@ func TestACHLocalInbound(t *testing.T) {
 	s := serveACH(t, "--ach-poll", "200ms")
 	in := filepath.Join(filepath.Dir(s.achDir), "inbound")
 	id := s.pay(t, s.env.Payees(s.c, 1)...)[0]
-	runBin(t, s.bin, append([]string{"ach", "cutoff"}, s.storeArgs...)...)
-	b := []byte(runBin(t, s.bin, append([]string{"ach", "return", "--transfer", id, "--code", "R02"}, s.storeArgs...)...))
+	runACHCmd(t, s.bin, append([]string{"ach", "cutoff"}, s.storeArgs...)...)
+	b := []byte(runACHCmd(t, s.bin, append([]string{"ach", "return", "--transfer", id, "--code", "R02"}, s.storeArgs...)...))
 	os.MkdirAll(in, 0o755)
 	dropFile(t, in, "returns.ach", b)
 	waitFor(t, "the return applied", func() bool { return s.c.Get("/transfers/" + id).OK(t)["status"] == "failed" })
@@ -258,7 +254,7 @@ func TestACHLocalInbound(t *testing.T) {
 		return slices.Equal(names(filepath.Join(in, "archive")), []string{"returns.ach"}) && !slices.Contains(names(in), "returns.ach")
 	})
 	waitFor(t, "the file recorded as handed over", func() bool {
-		return !strings.Contains(runBin(t, s.bin, append([]string{"ach", "ls"}, s.storeArgs...)...), " - ")
+		return !strings.Contains(runACHCmd(t, s.bin, append([]string{"ach", "ls"}, s.storeArgs...)...), " - ")
 	})
 	s.verify(t, "the return")
 	s.stop()

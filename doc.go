@@ -15,9 +15,9 @@
 //	             payments and idempotency, webhook subscriptions, clearing; the outbox (Publish)
 //	engine/      background processor: claims batches with a lease, processes items in chunks
 //	webhook/     outbox worker: claims due deliveries, signs, sends, retries on Dwolla's schedule
-//	sqlstore/    the Store on database/sql, shared by both backends (SQL written once, rebound)
-//	sqlite/      opens sqlstore on an embedded SQLite file (modernc.org/sqlite, no cgo)
-//	postgres/    opens sqlstore on PostgreSQL (pgx v5): advisory-locked migrations, LISTEN/NOTIFY
+//	sqlstore/    the Store written once over a Driver per backend; shared SQL and migrations (goose)
+//	sqlite/      the SQLite driver: database/sql on an embedded file (modernc.org/sqlite, no cgo)
+//	postgres/    the PostgreSQL driver: pgx natively (COPY), advisory-locked migrations, LISTEN/NOTIFY
 //	nacha/       NACHA files with moov-io/ach, the Fed calendar, cutoff windows, effective dates
 //	storetest/   the behavioural suite every Store must pass
 //	httpapi/     the Dwolla-compatible HTTP surface (routes.go is the map of the API)

@@ -13,11 +13,11 @@ import (
 // migration this masspay embeds (not behind, as before an upgrade finished; not ahead, as after
 // a newer masspay migrated it). GET /readyz and `masspay verify` ask it.
 func Ready(ctx context.Context, store *sqlstore.Store) error {
-	migrations := sqlite.Migrations
+	ms := sqlite.Migrations()
 	if store.Dialect() == "postgres" {
-		migrations = postgres.Migrations
+		ms = postgres.Migrations()
 	}
-	ms, err := migrations()
+	versions, err := ms.Versions()
 	if err != nil {
 		return err
 	}
@@ -25,7 +25,7 @@ func Ready(ctx context.Context, store *sqlstore.Store) error {
 	if err != nil {
 		return fmt.Errorf("read schema version: %w", err)
 	}
-	if want := ms[len(ms)-1].Version; have != want {
+	if want := versions[len(versions)-1]; have != want {
 		return fmt.Errorf("schema is at migration %d, this masspay needs %d", have, want)
 	}
 	return nil

@@ -29,7 +29,7 @@ func TestReadyz(t *testing.T) {
 	}
 	exec := func(query string) {
 		t.Helper()
-		if _, err := e.Store.DB().ExecContext(t.Context(), query); err != nil {
+		if err := e.Store.ExecSQL(t.Context(), query); err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
 	}
@@ -47,9 +47,9 @@ func TestReadyz(t *testing.T) {
 	want("fresh store", 200)
 
 	// A newer masspay migrated the store: this one must not serve it.
-	exec(`INSERT INTO schema_migrations (version, name) VALUES (99999, '99999_from_a_newer_masspay.sql')`)
+	exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (99999, TRUE)`)
 	id := want("schema ahead of this masspay", 503)
-	exec(`DELETE FROM schema_migrations WHERE version = 99999`)
+	exec(`DELETE FROM goose_db_version WHERE version_id = 99999`)
 	want("schema current again", 200)
 
 	// The database stops answering: on PostgreSQL the server's schema is gone; on SQLite the
@@ -61,9 +61,9 @@ func TestReadyz(t *testing.T) {
 		want("database gone", 503)
 		exec(`ALTER SCHEMA ` + schema + `_gone RENAME TO ` + schema)
 	} else {
-		exec(`ALTER TABLE schema_migrations RENAME TO schema_migrations_gone`)
+		exec(`ALTER TABLE goose_db_version RENAME TO goose_db_version_gone`)
 		want("database gone", 503)
-		exec(`ALTER TABLE schema_migrations_gone RENAME TO schema_migrations`)
+		exec(`ALTER TABLE goose_db_version_gone RENAME TO goose_db_version`)
 	}
 	want("database back", 200)
 

@@ -44,7 +44,7 @@ func OpenReadOnly(ctx context.Context, dataDir string) (*sqlstore.Store, error) 
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return sqlstore.New(db, db, Dialect), nil
+	return sqlstore.New(newDriver(db, db), Dialect), nil
 }
 
 // writable reports whether this process could write path, by its permission bits and access(2).

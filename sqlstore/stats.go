@@ -2,11 +2,11 @@ package sqlstore
 
 import "database/sql"
 
-// PoolStats returns the statistics of the store's connection pools by name: "write" and "read"
-// when they are apart (SQLite), "main" when one pool serves both (PostgreSQL).
+// PoolStats returns the statistics of the store's connection pools by name (the driver's:
+// "write" and "read" on SQLite, "main" on PostgreSQL), in database/sql's shape.
 func (s *Store) PoolStats() map[string]sql.DBStats {
-	if s.read == s.write {
-		return map[string]sql.DBStats{"main": s.write.Stats()}
+	if p, ok := s.driver.(interface{ PoolStats() map[string]sql.DBStats }); ok {
+		return p.PoolStats()
 	}
-	return map[string]sql.DBStats{"write": s.write.Stats(), "read": s.read.Stats()}
+	return nil
 }

@@ -1,4 +1,4 @@
-package sqlstore
+package sqlite
 
 import (
 	"context"
@@ -10,7 +10,7 @@ import (
 const maxCached = 1024
 
 // stmtCache keeps the statements a pool has run before, prepared once for the life of the
-// store (Dialect.CacheStatements). SQLite parses a statement in Go (modernc), and a multi-row
+// store. SQLite parses a statement in Go (modernc), and a multi-row
 // INSERT of a few hundred rows took a sixth of the engine's time to parse, chunk after chunk.
 //
 // A statement is prepared after the transaction that first met it ends, never inside it: the
@@ -65,34 +65,32 @@ func (c *stmtCache) close() {
 	}
 }
 
-// stmt returns the transaction's handle on query's cached statement, or nil when the store
-// does not cache statements or has not met query before (it is then prepared once the
-// transaction ends).
-func (q *q) stmt(ctx context.Context, query string) *sql.Stmt {
-	if q.cache == nil {
-		return nil
-	}
-	if st, ok := q.stmts[query]; ok {
+// stmt returns the transaction's handle on query's cached statement, or nil when the store has
+// not met query before (it is then prepared once the transaction ends).
+func (t *txn) stmt(ctx context.Context, query string) *sql.Stmt {
+	if st, ok := t.stmts[query]; ok {
 		return st
 	}
-	parent := q.cache.get(query)
+	parent := t.cache.get(query)
 	if parent == nil {
-		if len(q.unprepared) < maxCached {
-			q.unprepared = append(q.unprepared, query)
+		if len(t.unprepared) < maxCached {
+			t.unprepared = append(t.unprepared, query)
 		}
 		return nil
 	}
-	st := q.tx.StmtContext(ctx, parent)
-	if q.stmts == nil {
-		q.stmts = map[string]*sql.Stmt{}
+	st := t.tx.StmtContext(ctx, parent)
+	if t.stmts == nil {
+		t.stmts = map[string]*sql.Stmt{}
 	}
-	q.stmts[query] = st
+	t.stmts[query] = st
 	return st
 }
 
 // ended prepares, once its transaction has ended, the statements it met for the first time.
-func (q *q) ended(ctx context.Context) {
-	if q.cache != nil && len(q.unprepared) > 0 {
-		q.cache.prepare(context.WithoutCancel(ctx), q.unprepared)
+func (t *txn) ended(ctx context.Context) {
+	t.done = true
+	if len(t.unprepared) > 0 {
+		t.cache.prepare(context.WithoutCancel(ctx), t.unprepared)
+		t.unprepared = nil
 	}
 }

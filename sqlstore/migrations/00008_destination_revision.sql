@@ -1,3 +1,4 @@
+-- +goose Up
 -- A counter moved by every change that can alter whether a funding source may receive a payment
 -- (the source removed, its customer's status changed). The engine reads a chunk's destinations
 -- ahead of the chunk's transaction, with this counter; in the transaction, an unchanged counter

@@ -111,4 +111,3 @@ func (q *q) ACHFileListUnuploaded(ctx context.Context) ([]*masspay.ACHFile, erro
 func (q *q) ACHFileSetUploaded(ctx context.Context, id string, at time.Time) error {
 	return one(q.exec(ctx, `UPDATE ach_files SET uploaded = $1 WHERE id = $2`, us(at), id))
 }
-

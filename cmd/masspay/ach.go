@@ -87,18 +87,13 @@ func runACHCutoff(ctx context.Context, args []string, getenv func(string) string
 }
 
 func runACHList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ach ls", getenv, stderr)
-	store := fs.storeFlags()
-	limit := fs.Int("limit", 50, 1, "how many files, newest first")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	st, a, err := openACH(ctx, store, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	files, total, err := a.Files(ctx, masspay.Page{Limit: *limit})
+	return achList(ctx, "ach ls", "files", args, getenv, stderr, func(a *service.ACH, page masspay.Page) error {
+		return printFiles(ctx, a, page, stdout)
+	})
+}
+
+func printFiles(ctx context.Context, a *service.ACH, page masspay.Page, stdout io.Writer) error {
+	files, total, err := a.Files(ctx, page)
 	if err != nil {
 		return err
 	}

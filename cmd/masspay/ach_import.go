@@ -124,11 +124,13 @@ func runACHReturn(ctx context.Context, args []string, getenv func(string) string
 	return nil
 }
 
-// runACHCorrections lists the notifications of change received, newest first.
-func runACHCorrections(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ach corrections", getenv, stderr)
+// achList runs a listing command beside the server: its flags (the store, --limit), then list
+// with the store's ACH clearing and the page asked for.
+func achList(ctx context.Context, name, what string, args []string, getenv func(string) string, stderr io.Writer,
+	list func(a *service.ACH, page masspay.Page) error) error {
+	fs := newFlagSet(name, getenv, stderr)
 	store := fs.storeFlags()
-	limit := fs.Int("limit", 50, 1, "how many notifications, newest first")
+	limit := fs.Int("limit", 50, 1, "how many "+what+", newest first")
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -137,7 +139,18 @@ func runACHCorrections(ctx context.Context, args []string, getenv func(string) s
 		return err
 	}
 	defer st.Close()
-	list, total, err := a.Corrections(ctx, masspay.Page{Limit: *limit})
+	return list(a, masspay.Page{Limit: *limit})
+}
+
+// runACHCorrections lists the notifications of change received, newest first.
+func runACHCorrections(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	return achList(ctx, "ach corrections", "notifications", args, getenv, stderr, func(a *service.ACH, page masspay.Page) error {
+		return printCorrections(ctx, a, page, stdout)
+	})
+}
+
+func printCorrections(ctx context.Context, a *service.ACH, page masspay.Page, stdout io.Writer) error {
+	list, total, err := a.Corrections(ctx, page)
 	if err != nil {
 		return err
 	}

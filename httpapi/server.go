@@ -26,6 +26,8 @@ type Server struct {
 	// auth resolves a bearer token to its principal (the service's Authenticate).
 	auth func(ctx context.Context, token string) (*service.Principal, error)
 	mux  router
+	// notFound answers any unknown path (guard.go sends unclean paths there too).
+	notFound http.Handler
 }
 
 // router is the ServeMux, remembering the patterns registered on it (docs and tests compare
@@ -35,9 +37,13 @@ type router struct {
 	patterns *[]string
 }
 
-func (m router) Handle(pattern string, h http.Handler) {
+// Handle serves pattern with h, its request bodies bounded by defaultBodyMax.
+func (m router) Handle(pattern string, h http.Handler) { m.HandleBody(pattern, defaultBodyMax, h) }
+
+// HandleBody serves pattern with h, its request bodies bounded by maxBody bytes (bodyLimit).
+func (m router) HandleBody(pattern string, maxBody int64, h http.Handler) {
 	*m.patterns = append(*m.patterns, pattern)
-	m.ServeMux.Handle(pattern, h)
+	m.ServeMux.Handle(pattern, bodyLimit(maxBody, h))
 }
 
 // Patterns returns the "METHOD /path" patterns the API serves.
@@ -50,13 +56,14 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
 	if ready == nil {
 		ready = func() bool { return true }
 	}
-	addRoutes(s.mux, logger, s.hal, svc, ready, s.api)
+	s.notFound = s.api(handleNotFound())
+	addRoutes(s.mux, logger, s.hal, svc, ready, s.api, s.notFound)
 	return s
 }
 
 // ServeHTTP runs the middleware chain and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.withRequestID(s.recoverer(s.mux)).ServeHTTP(w, r)
+	s.withRequestID(s.recoverer(s.guard(s.mux))).ServeHTTP(w, r)
 }
 
 // handlerFunc is an authenticated API handler: it returns an error instead of writing one. The

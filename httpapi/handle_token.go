@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
-	"strings"
-	"math"
 	"strconv"
+	"strings"
 	"time"
 
 	"masspay"

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -182,10 +183,174 @@ func TestMassPaymentUpdateEchoes(t *testing.T) {
 	}
 }
 
+// TestTokenThrottle: failed token requests are throttled per client address and per key (429
+// TooManyRequests with Retry-After); correct requests are answered at once.
+func TestTokenThrottle(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	victim := e.Client
+	other := e.NewApplication(0)
+	token := func(from, key, secret string) *http.Response {
+		t.Helper()
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(from)}}
+		hc := &http.Client{Transport: &http.Transport{DialContext: d.DialContext}}
+		form := url.Values{"grant_type": {"client_credentials"}, "client_id": {key}, "client_secret": {secret}}
+		res, err := hc.PostForm(e.Base+"/token", form)
+		if err != nil {
+			t.Fatalf("token: %v", err)
+		}
+		defer res.Body.Close()
+		var body map[string]any
+		json.NewDecoder(res.Body).Decode(&body)
+		if res.StatusCode == 429 && (body["code"] != "TooManyRequests" || body["error"] == nil || res.Header.Get("Retry-After") == "") {
+			t.Fatalf("429 without Dwolla's envelope, the OAuth error or Retry-After: %v %v", body, res.Header)
+		}
+		return res
+	}
+	// A few failures do not stop the right secret.
+	for range 5 {
+		token("127.0.0.1", victim.Key, "wrong")
+	}
+	if res := token("127.0.0.1", victim.Key, victim.Secret); res.StatusCode != 200 {
+		t.Fatalf("correct secret after 5 failures: %d", res.StatusCode)
+	}
+	// 300 guesses as fast as they go: almost all are refused unheard.
+	counts := map[int]int{}
+	start := time.Now()
+	for range 300 {
+		counts[token("127.0.0.1", victim.Key, "guess").StatusCode]++
+	}
+	if counts[401] > 10 || counts[429] < 290 {
+		t.Errorf("300 guesses in %v: %v, want at most 10 answered 401 and the rest 429", time.Since(start), counts)
+	}
+	// Another application, from another address, is not slowed.
+	start = time.Now()
+	if res := token("127.0.0.2", other.Key, other.Secret); res.StatusCode != 200 || time.Since(start) > time.Second {
+		t.Errorf("another client's correct request: %d in %v", res.StatusCode, time.Since(start))
+	}
+	// The guessed key is throttled from every address (per key)...
+	guessed := 0
+	for range 30 {
+		if token("127.0.0.3", victim.Key, "guess").StatusCode == 429 {
+			guessed++
+		}
+	}
+	if guessed == 0 {
+		t.Errorf("guesses at the key from another address were never throttled")
+	}
+	// ...and the guessing address for every key (per address).
+	if res := token("127.0.0.1", other.Key, "wrong"); res.StatusCode != 429 {
+		t.Errorf("the guessing address with another key: %d, want 429", res.StatusCode)
+	}
+}
+
+// TestBodyLimits: a body over its route's bound is refused with 413 in Dwolla's envelope, by
+// its Content-Length before it is read, or once the bound is read; the largest legitimate mass
+// payment fits.
+func TestBodyLimits(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	c := e.Client
+	send := func(path string, body io.Reader, length int64) (*http.Response, map[string]any) {
+		t.Helper()
+		req, _ := http.NewRequest("POST", e.Base+path, body)
+		req.ContentLength = length
+		req.Header.Set("Accept", "application/vnd.dwolla.v1.hal+json")
+		req.Header.Set("Authorization", "Bearer "+c.Token())
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("POST %s: %v", path, err)
+		}
+		defer res.Body.Close()
+		var m map[string]any
+		json.NewDecoder(res.Body).Decode(&m)
+		return res, m
+	}
+	// 100 MB declared: answered before it is sent (the reader counts what was taken).
+	big := &countingReader{r: io.LimitReader(zeros{}, 100<<20)}
+	start := time.Now()
+	res, m := send("/customers", big, 100<<20)
+	if res.StatusCode != 413 || m["code"] != "RequestTooLarge" {
+		t.Errorf("100 MB declared: %d %v", res.StatusCode, m)
+	}
+	if big.n > 8<<20 {
+		t.Errorf("100 MB declared: %d bytes were taken before the answer (in %v)", big.n, time.Since(start))
+	}
+	// Chunked, no length: stopped at the bound.
+	res, m = send("/customers", io.LimitReader(zeros{}, 1<<20), -1)
+	if res.StatusCode != 413 || m["code"] != "RequestTooLarge" {
+		t.Errorf("1 MiB chunked to /customers: %d %v", res.StatusCode, m)
+	}
+	// The largest legitimate mass payment is not refused for its size.
+	body := largestMassPayment(e.Base)
+	t.Logf("largest legitimate mass payment: %d bytes", len(body))
+	res, m = send("/mass-payments", bytes.NewReader(body), int64(len(body)))
+	if res.StatusCode == 413 {
+		t.Errorf("largest legitimate mass payment (%d bytes) refused for its size: %v", len(body), m["message"])
+	}
+	res, m = send("/mass-payments", io.LimitReader(zeros{}, 40<<20), -1)
+	if res.StatusCode != 413 {
+		t.Errorf("40 MiB chunked to /mass-payments: %d %v", res.StatusCode, m)
+	}
+}
+
+// largestMassPayment is a 5,000-item mass payment with every field at its longest: 10 metadata
+// pairs of 254-character keys and values on the batch and on every item, 255-character
+// correlationIds, the largest amount, a long host in every href.
+func largestMassPayment(base string) []byte {
+	md := func(i int) map[string]string {
+		m := map[string]string{}
+		for k := range 10 {
+			key := fmt.Sprintf("%d-%d-", i, k)
+			m[key+strings.Repeat("k", 254-len(key))] = strings.Repeat("v", 254)
+		}
+		return m
+	}
+	host := "https://" + strings.Repeat("h", 60) + ".example.com"
+	items := make([]any, 5000)
+	for i := range items {
+		items[i] = map[string]any{
+			"_links":            map[string]any{"destination": map[string]any{"href": host + "/funding-sources/00000000-0000-0000-0000-000000000000"}},
+			"amount":            map[string]any{"value": "999999999999999.99", "currency": "USD"},
+			"metadata":          md(i),
+			"correlationId":     strings.Repeat("c", 255),
+			"clearing":          map[string]any{"destination": "next-available"},
+			"achDetails":        map[string]any{"destination": map[string]any{"addenda": map[string]any{"values": []string{strings.Repeat("a", 80)}}}},
+			"processingChannel": map[string]any{"destination": "instant"},
+		}
+	}
+	b, _ := json.Marshal(map[string]any{
+		"_links":        map[string]any{"source": map[string]any{"href": base + "/funding-sources/00000000-0000-0000-0000-000000000000"}},
+		"items":         items,
+		"metadata":      md(-1),
+		"correlationId": strings.Repeat("c", 255),
+		"status":        "deferred",
+		"clearing":      map[string]any{"source": "next-available"},
+		"achDetails":    map[string]any{"source": map[string]any{"addenda": map[string]any{"values": []string{strings.Repeat("a", 80)}}}},
+	})
+	return b
+}
+
+type zeros struct{}
+
+func (zeros) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = ' '
+	}
+	return len(p), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
+
 var _ = context.Background
-var _ = fmt.Sprint
-var _ = net.Dial
-var _ = url.Parse
 var _ sync.Mutex
-var _ = time.Now
-var _ = bytes.NewReader

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,6 +21,7 @@ import (
 // Config is everything `masspay serve` needs.
 type Config struct {
 	Addr        string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
+	MaxConns    int    // connections held open at most (default DefaultMaxConns; listener.go)
 	DataDir     string // SQLite data directory
 	DatabaseURL string // postgres://... selects PostgreSQL
 	PublicURL   string // base of hrefs; default http://<bound addr>
@@ -84,7 +86,9 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	var ready atomic.Bool
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
-	srv := &http.Server{Handler: api, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
+	limited := newConnLimiter(ln, cmp.Or(cfg.MaxConns, DefaultMaxConns))
+	srv := newHTTPServer(api, limited)
+	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
@@ -93,7 +97,7 @@ func Run(ctx context.Context, cfg Config) error {
 		go func() { workersDone <- w(workCtx, env) }()
 	}
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(limited) }()
 	ready.Store(true)
 	logger.Info("masspay serving", "addr", addr, "public_url", public, "store", store.Dialect())
 	if cfg.OnReady != nil {

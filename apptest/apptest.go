@@ -45,6 +45,8 @@ type Options struct {
 	Service service.Config
 	Engine  engine.Config
 	Workers app.Workers // nil: app.DefaultWorkers(Engine)
+	// MaxConns is app.Config.MaxConns (0: the default).
+	MaxConns int
 }
 
 // DatabaseURL returns a fresh database for one test: a new PostgreSQL schema (dropped at the
@@ -92,7 +94,7 @@ func (e *Env) run() string {
 	var out bytes.Buffer
 	go func() {
 		done <- app.Run(ctx, app.Config{
-			Addr: "127.0.0.1:0", DataDir: e.DataDir, DatabaseURL: e.DBURL,
+			Addr: "127.0.0.1:0", DataDir: e.DataDir, DatabaseURL: e.DBURL, MaxConns: e.opts.MaxConns,
 			Service: e.opts.Service, Workers: e.opts.Workers, Out: &out,
 			Logger:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
 			OnReady: func(addr string) { ready <- addr },

@@ -9,12 +9,14 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"masspay/apptest"
+	"masspay/service"
 )
 
 // TestBadBytes sends NUL and invalid UTF-8 wherever a client can put a string: every answer is
@@ -352,5 +354,104 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
+// TestConnectionFlood opens many more idle connections than the cap, silent ones and idle
+// keep-alives: the server closes the surplus, and a normal request still answers within a
+// second.
+func TestConnectionFlood(t *testing.T) {
+	t.Parallel()
+	const maxConns = 16
+	e := apptest.Start(t, apptest.Options{MaxConns: maxConns})
+	addr := strings.TrimPrefix(e.Base, "http://")
+	var flood []net.Conn
+	defer func() {
+		for _, c := range flood {
+			c.Close()
+		}
+	}()
+	for i := range 150 {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatalf("dial %d: %v", i, err)
+		}
+		flood = append(flood, c)
+		if i%2 == 0 {
+			// A keep-alive that made one request and stays open.
+			fmt.Fprintf(c, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			buf := make([]byte, 512)
+			c.Read(buf)
+		}
+	}
+	for i := range 5 {
+		hc := &http.Client{Transport: &http.Transport{}, Timeout: 5 * time.Second}
+		start := time.Now()
+		res, err := hc.Get(e.Base + "/healthz")
+		if err != nil {
+			t.Fatalf("request %d with %d idle connections open: %v", i, len(flood), err)
+		}
+		res.Body.Close()
+		if d := time.Since(start); res.StatusCode != 200 || d > time.Second {
+			t.Errorf("request %d with %d idle connections open: %d in %v", i, len(flood), res.StatusCode, d)
+		}
+	}
+	// The server closed the surplus: at most the cap are still open.
+	var mu sync.Mutex
+	open := 0
+	var wg sync.WaitGroup
+	for _, c := range flood {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+			if _, err := c.Read(make([]byte, 1)); err != nil && os.IsTimeout(err) {
+				mu.Lock()
+				open++
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if open > maxConns {
+		t.Errorf("%d of %d idle connections still open, want at most %d", open, len(flood), maxConns)
+	}
+}
+
+// TestWebhookReceiverAddresses: a subscription to a link-local, metadata or unspecified address
+// is always refused; to loopback or private addresses only when they are not allowed.
+func TestWebhookReceiverAddresses(t *testing.T) {
+	t.Parallel()
+	always := []string{"http://169.254.169.254/latest/meta-data", "http://0.0.0.0:8080/", "http://[::]/", "http://[fe80::1]/",
+		"http://[::ffff:169.254.169.254]/", "http://169.254.1.1/"}
+	private := []string{"http://127.0.0.1:8080/token", "http://localhost/", "http://LOCALHOST./", "http://[::1]/", "http://10.1.2.3/",
+		"http://172.16.0.1/", "http://192.168.1.1/", "http://[fd00::1]/", "http://[::ffff:127.0.0.1]/"}
+	public := []string{"https://example.com/hooks", "http://93.184.216.34/"}
+	no := false
+	for _, tc := range []struct {
+		name  string
+		allow *bool
+		ok    []string
+		bad   []string
+	}{
+		{"sandbox default", nil, append(private, public...), always},
+		{"private refused", &no, public, append(always, private...)},
+	} {
+		e := apptest.Start(t, apptest.Options{Service: service.Config{WebhookAllowPrivate: tc.allow}})
+		c := e.Client
+		for _, u := range tc.bad {
+			res := c.Post("/webhook-subscriptions", map[string]any{"url": u, "secret": "s"})
+			if res.Status != 400 || res.FieldErrors()["/url"] != "Invalid" {
+				t.Errorf("%s: %s answered %d %s, want 400 Invalid at /url", tc.name, u, res.Status, res.Body)
+			}
+		}
+		for _, u := range tc.ok {
+			res := c.Post("/webhook-subscriptions", map[string]any{"url": u, "secret": "s"})
+			if res.Status != 201 {
+				t.Errorf("%s: %s answered %d %s, want 201", tc.name, u, res.Status, res.Body)
+				continue
+			}
+			c.Do("DELETE", res.Header.Get("Location"), nil) // room for the next (10 at most)
+		}
+	}
+}
+
 var _ = context.Background
-var _ sync.Mutex

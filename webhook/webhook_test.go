@@ -92,7 +92,7 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	store, _, events := setup(t, rcv.URL)
 	for range 3 {
-		run(t, store, webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 20 * time.Millisecond, PerSubscription: 4})
+		run(t, store, webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond}, Poll: 20 * time.Millisecond, PerSubscription: 4})
 	}
 	events(60)
 	waitFor(t, "60 deliveries", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 60 })
@@ -123,7 +123,7 @@ func TestSubscriptionPausesItself(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	store, sub, events := setup(t, rcv.URL)
 	later := func() time.Time { return time.Now().Add(2 * time.Hour) } // two hours after the subscription
-	run(t, store, webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond},
+	run(t, store, webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond},
 		Poll: 10 * time.Millisecond, PauseAfterFailures: 3, PauseAfter: time.Hour, Now: later})
 	events(1)
 	ctx := context.Background()
@@ -152,7 +152,7 @@ func TestTimeoutIsAFailure(t *testing.T) {
 	}))
 	t.Cleanup(rcv.Close)
 	store, sub, events := setup(t, rcv.URL)
-	run(t, store, webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Timeout: 100 * time.Millisecond})
+	run(t, store, webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Timeout: 100 * time.Millisecond})
 	events(1)
 	ctx := context.Background()
 	var as []*masspay.WebhookAttempt
@@ -190,7 +190,7 @@ func TestStopAfterReceiverAnswered(t *testing.T) {
 		cancel() // the worker stops with the answer in hand
 		return res, err
 	})}
-	cfg := webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Lease: time.Hour}
+	cfg := webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Lease: time.Hour}
 	first := cfg
 	first.Client = stopAfterAnswer
 	done := make(chan struct{})

@@ -6,9 +6,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"masspay/app"
 	"masspay/nacha"
 )
 
@@ -146,3 +148,46 @@ func (f achFlags) config(dataDir string) (*nacha.Config, error) {
 	}
 	return &cfg, nil
 }
+
+// securityFlags are the limits of docs/security.md: connections held open, and whether webhook
+// receivers may be loopback or private addresses.
+type securityFlags struct {
+	maxConns     *int
+	allowPrivate *optionalBool
+}
+
+func (f *flagSet) securityFlags() securityFlags {
+	s := securityFlags{allowPrivate: new(optionalBool)}
+	s.maxConns = f.Int("max-conns", app.DefaultMaxConns, "connections held open at most; idle ones make room for new ones")
+	f.Var(s.allowPrivate, "webhook-allow-private", "let webhook receivers be loopback or private addresses (default true under sandbox clearing, false under --clearing ach) ("+envName("webhook-allow-private")+")")
+	return s
+}
+
+// check returns the settings' error, one line naming the flag.
+func (s securityFlags) check() error {
+	if *s.maxConns < 1 {
+		return fmt.Errorf("--max-conns %d: want a number of connections, 1 or more", *s.maxConns)
+	}
+	return nil
+}
+
+// optionalBool is a boolean flag that remembers whether it was set.
+type optionalBool struct{ value *bool }
+
+func (b *optionalBool) String() string {
+	if b == nil || b.value == nil {
+		return ""
+	}
+	return strconv.FormatBool(*b.value)
+}
+
+func (b *optionalBool) Set(s string) error {
+	v, err := strconv.ParseBool(s)
+	if err != nil {
+		return errors.New("want true or false")
+	}
+	b.value = &v
+	return nil
+}
+
+func (b *optionalBool) IsBoolFlag() bool { return true }

@@ -8,12 +8,18 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/google/uuid"
+
+	"masspay"
 
 	"masspay/apptest"
 	"masspay/service"
@@ -451,6 +457,52 @@ func TestWebhookReceiverAddresses(t *testing.T) {
 			}
 			c.Do("DELETE", res.Header.Get("Location"), nil) // room for the next (10 at most)
 		}
+	}
+}
+
+// TestDeleteSubscriptionWhileDelivering deletes subscriptions while their webhooks are being
+// claimed, delivered and recorded: never a 500 (PostgreSQL answered "deadlock detected").
+func TestDeleteSubscriptionWhileDelivering(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	c := e.Client
+	var hits atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if hits.Add(1)%3 == 0 {
+			w.WriteHeader(500) // some fail: retries are scheduled too
+		}
+	}))
+	t.Cleanup(rcv.Close)
+	ctx := context.Background()
+	for round := range 25 {
+		// Two subscriptions, so that claims and records span several of them.
+		var subs []string
+		for range 2 {
+			subs = append(subs, c.Post("/webhook-subscriptions", map[string]any{"url": rcv.URL, "secret": "s"}).Created(t))
+		}
+		evs := make([]*masspay.Event, 60)
+		for i := range evs {
+			evs[i] = masspay.NewEvent(c.AccountID, "", masspay.TopicTransferCreated, "transfers", uuid.NewString(), "", time.Now().UTC())
+		}
+		before := hits.Load()
+		if err := e.Store.Write(ctx, func(q masspay.Q) error { return service.Publish(ctx, q, evs...) }); err != nil {
+			t.Fatal(err)
+		}
+		for deadline := time.Now().Add(10 * time.Second); hits.Load() < before+5 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		var wg sync.WaitGroup
+		for _, sub := range subs {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res := c.Do("DELETE", sub, nil)
+				if res.Status != 200 {
+					t.Errorf("round %d: DELETE %s while delivering: %d %s", round, sub, res.Status, res.Body)
+				}
+			}()
+		}
+		wg.Wait()
 	}
 }
 

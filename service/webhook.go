@@ -101,6 +101,12 @@ func (s *Service) DeleteWebhookSubscription(ctx context.Context, p *Principal, i
 		if sub, err = getSubscription(ctx, q, p, id); err != nil {
 			return err
 		}
+		// Pausing first takes the subscription's row lock before any of its webhooks are
+		// touched: the order in which deliveries are claimed and recorded too, so deleting
+		// never deadlocks with them (PostgreSQL).
+		if err := q.WebhookSubscriptionSetPaused(ctx, id, true); err != nil {
+			return err
+		}
 		return q.WebhookSubscriptionDelete(ctx, id)
 	})
 	return sub, err

@@ -184,9 +184,11 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 		}
 		w.add("subscription_id NOT IN ("+inList(len(full))+")", args...)
 	}
-	// SkipLocked: on PostgreSQL a row another node is claiming right now is passed over rather
-	// than waited for, and the lease written below keeps it from being claimed again.
-	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT ?`+q.s.dialect.SkipLocked,
+	// Candidates are read without a lock: locks are taken subscription first, then its webhooks,
+	// the order of recording an attempt and of deleting a subscription (no deadlock between
+	// them). The lease update below re-checks each candidate, so a row another node claimed
+	// meanwhile is passed over.
+	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT ?`,
 		append(w.args, p.Limit)...)
 	if err != nil {
 		return nil, err
@@ -232,8 +234,22 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	if _, err := q.exec(ctx, `UPDATE webhooks SET lease_until = ? WHERE id IN (`+inList(len(ids))+`)`,
-		append([]any{us(p.LeaseUntil)}, ids...)...); err != nil {
+	claimed, err := q.query(ctx, `UPDATE webhooks SET lease_until = ? WHERE id IN (`+inList(len(ids))+
+		`) AND next_at > 0 AND next_at <= ? AND lease_until <= ? RETURNING id`, append(append([]any{us(p.LeaseUntil)}, ids...), now, now)...)
+	if err != nil {
+		return nil, err
+	}
+	ids = ids[:0]
+	for claimed.Next() {
+		var id string
+		if err := claimed.Scan(&id); err != nil {
+			claimed.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	claimed.Close()
+	if err := claimed.Err(); err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	rows, err = q.query(ctx, `SELECT w.id, w.seq, w.subscription_id, w.account_id, w.event_id, w.topic, w.retries, w.next_at,

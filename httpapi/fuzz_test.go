@@ -22,9 +22,15 @@ func FuzzDecode(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, decode := range []func([]byte) (any, error){
-			func(b []byte) (any, error) { v, _, err := decodeBytes[masspay.MassPaymentInput](b, false); return v, err },
+			func(b []byte) (any, error) {
+				v, _, err := decodeBytes[masspay.MassPaymentInput](b, false)
+				return v, err
+			},
 			func(b []byte) (any, error) { v, _, err := decodeBytes[masspay.CustomerInput](b, true); return v, err },
-			func(b []byte) (any, error) { v, _, err := decodeBytes[masspay.MassPaymentUpdateInput](b, false); return v, err },
+			func(b []byte) (any, error) {
+				v, _, err := decodeBytes[masspay.MassPaymentUpdateInput](b, false)
+				return v, err
+			},
 		} {
 			v, err := decode(body)
 			if err != nil {

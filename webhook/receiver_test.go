@@ -89,19 +89,8 @@ func TestReceiverAddressIsJudgedWhenDialled(t *testing.T) {
 			run(t, store, webhook.Config{Render: render, AllowPrivate: tc.allowPrivate, Resolver: resolver,
 				Retries: []time.Duration{time.Hour}, Poll: 10 * time.Millisecond})
 			events(1)
-			ctx := context.Background()
 			var as []*masspay.WebhookAttempt
-			waitFor(t, "an attempt", func() bool {
-				store.Read(ctx, func(q masspay.Q) error {
-					ws, _, err := q.WebhookList(ctx, masspay.WebhookFilter{SubscriptionID: sub.ID, Page: masspay.Page{Limit: 1}})
-					if err != nil || len(ws) == 0 {
-						return err
-					}
-					as, err = q.WebhookAttemptList(ctx, ws[0].ID)
-					return err
-				})
-				return len(as) == 1
-			})
+			waitFor(t, "an attempt", func() bool { as = latestAttempts(store, sub.ID); return len(as) == 1 })
 			if got := hits.Load() > 0; got != tc.reached {
 				t.Fatalf("receiver reached = %v, want %v (attempt %d %q)", got, tc.reached, as[0].StatusCode, as[0].ResponseBody)
 			}

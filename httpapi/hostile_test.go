@@ -506,4 +506,3 @@ func TestDeleteSubscriptionWhileDelivering(t *testing.T) {
 	}
 }
 
-var _ = context.Background

@@ -15,17 +15,20 @@
 //	             payments and idempotency, webhook subscriptions, clearing; the outbox (Publish)
 //	engine/      background processor: claims batches with a lease, processes items in chunks
 //	webhook/     outbox worker: claims due deliveries, signs, sends, retries on Dwolla's schedule
-//	sqlstore/    the Store on database/sql, shared by both backends (SQL written once, rebound)
-//	sqlite/      opens sqlstore on an embedded SQLite file (modernc.org/sqlite, no cgo)
-//	postgres/    opens sqlstore on PostgreSQL (pgx v5): advisory-locked migrations, LISTEN/NOTIFY
+//	sqlstore/    the Store written once over a Driver per backend; shared SQL and migrations (goose)
+//	sqlite/      the SQLite driver: database/sql on an embedded file (modernc.org/sqlite, no cgo)
+//	postgres/    the PostgreSQL driver: pgx natively (COPY), advisory-locked migrations, LISTEN/NOTIFY
 //	nacha/       NACHA files with moov-io/ach, the Fed calendar, cutoff windows, effective dates
 //	storetest/   the behavioural suite every Store must pass
 //	httpapi/     the Dwolla-compatible HTTP surface (routes.go is the map of the API)
+//	dashboard/   the web dashboard at /dashboard: sessions, batches, progress, webhooks health
+//	metrics/     Prometheus figures: fills the observer interfaces of httpapi, engine and webhook
 //	app/         wiring: opens the store, runs the API and the workers (used by cmd and tests)
 //	apptest/     end-to-end test harness: a real server on 127.0.0.1:0, SQLite or PostgreSQL
 //	contract/    validates responses against Dwolla's OpenAPI document, with its corrections
 //	bench/       the benchmark behind `masspay bench`
 //	client/      a client of Dwolla's v2 API (masspay's or Dwolla's): token, HAL, errors, paging
+//	resultcsv/   the results CSV (one row per payment), written by payout and by the dashboard
 //	payout/      CSV file to mass payments and back, through client: pay, results, retry-failed
-//	cmd/masspay/ the binary: serve, apps create, verify, ach cutoff|ls, bench, pay, results, retry-failed
+//	cmd/masspay/ the binary: serve, apps create, verify, ach cutoff|ls, bench, version, pay, results, retry-failed
 package masspay

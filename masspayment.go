@@ -14,6 +14,15 @@ const (
 	MassPaymentCancelled  MassPaymentStatus = "cancelled"
 )
 
+// Valid reports whether s is a mass payment status (the dashboard's list filters by them).
+func (s MassPaymentStatus) Valid() bool {
+	switch s {
+	case MassPaymentDeferred, MassPaymentPending, MassPaymentProcessing, MassPaymentComplete, MassPaymentCancelled:
+		return true
+	}
+	return false
+}
+
 // CanBecome reports whether a mass payment may move from s to next: a deferred one is sent
 // (pending) or cancelled by its client; the engine claims a pending one (processing) and
 // completes it. Complete and cancelled are final.

@@ -55,6 +55,7 @@ type MassPaymentFilter struct {
 	AccountID     string
 	CustomerID    string // empty: the account's own mass payments
 	CorrelationID string
+	Statuses      []string // empty: any status
 	Page
 }
 
@@ -97,6 +98,14 @@ type WebhookFilter struct {
 	Page
 }
 
+// Backlog is the work waiting, at one moment: mass payments pending or processing, their items
+// not yet decided, and webhooks due now or waiting for a retry (the outbox).
+type Backlog struct {
+	MassPayments int64
+	Items        int64
+	Webhooks     int64
+}
+
 // ClaimParams asks for the next mass payment that is pending, or processing under a lease that
 // has run out, and leases it to Owner until LeaseUntil.
 type ClaimParams struct {
@@ -114,6 +123,12 @@ type Q interface {
 
 	ApplicationGetByKey(ctx context.Context, key string) (*Application, error)
 	ApplicationInsert(ctx context.Context, a *Application) error
+
+	// AccessTokenDelete forgets one token (a dashboard session signed out); ErrNoRows if unknown.
+	AccessTokenDelete(ctx context.Context, hash string) error
+
+	// Backlog counts the work waiting (for metrics).
+	Backlog(ctx context.Context) (Backlog, error)
 
 	AccessTokenDeleteExpired(ctx context.Context, now time.Time) (int, error)
 	AccessTokenGet(ctx context.Context, hash string) (*AccessToken, error)

@@ -192,13 +192,17 @@ func TestACHCrashPoints(t *testing.T) {
 	}
 
 	// Died after the rename, before marking it written: the file there is the one recorded.
-	st.DB().ExecContext(ctx, `UPDATE ach_files SET written = FALSE`)
+	if err := st.ExecSQL(ctx, `UPDATE ach_files SET written = FALSE`); err != nil {
+		t.Fatal(err)
+	}
 	if paths, err := a.Deliver(ctx); err != nil || len(paths) != 1 {
 		t.Fatalf("deliver of a file already there: %v, %v", paths, err)
 	}
 	check()
 	// A file of the same name with other bytes is never overwritten.
-	st.DB().ExecContext(ctx, `UPDATE ach_files SET written = FALSE`)
+	if err := st.ExecSQL(ctx, `UPDATE ach_files SET written = FALSE`); err != nil {
+		t.Fatal(err)
+	}
 	os.WriteFile(path, []byte("someone else's file"), 0o644)
 	if _, err := a.Deliver(ctx); err == nil || !strings.Contains(err.Error(), "refusing to overwrite") {
 		t.Fatalf("deliver over another file: %v", err)

@@ -13,8 +13,9 @@ import (
 	"time"
 
 	"masspay"
-
+	"masspay/dashboard"
 	"masspay/httpapi"
+	"masspay/metrics"
 	"masspay/service"
 )
 
@@ -32,19 +33,26 @@ type Config struct {
 	Out io.Writer
 	// OnReady, when set, is called with the bound address once the server accepts requests.
 	OnReady func(addr string)
+	// MetricsAddr is where /metrics is served, e.g. 127.0.0.1:9090 ("": not served).
+	MetricsAddr string
+	// Metrics collects the figures of the API, the workers and the store (nil: Run makes its
+	// own). One Metrics serves one Run.
+	Metrics *metrics.Metrics
 }
 
 // Workers are the background loops that run beside the API. Each gets what the server was
 // wired with and runs until its context ends.
 type Workers []func(ctx context.Context, env Env) error
 
-// Env is what a worker is given: the store, the service, the logger and the API's public URL
-// (webhook bodies carry absolute links).
+// Env is what a worker is given: the store (its transactions measured), the service, the
+// logger, the API's public URL (webhook bodies carry absolute links) and the metrics its
+// figures go to.
 type Env struct {
 	Store     masspay.Store
 	Service   *service.Service
 	Logger    *slog.Logger
 	PublicURL string
+	Metrics   *metrics.Metrics
 }
 
 // Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
@@ -54,30 +62,52 @@ func Run(ctx context.Context, cfg Config) error {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	store, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
+	m := cfg.Metrics
+	if m == nil {
+		m = metrics.New(logger)
+	}
+	if cfg.DatabaseURL == "" {
+		release, err := lockDataDir(cfg.DataDir)
+		if err != nil {
+			return err
+		}
+		defer release()
+	}
+	raw, err := OpenStore(ctx, cfg.DataDir, cfg.DatabaseURL)
 	if err != nil {
 		return fmt.Errorf("open store: %w", err)
 	}
-	defer store.Close()
+	defer raw.Close()
+	m.WatchStore(raw, raw.PoolStats)
+	store := m.Store(raw)
 	svc := service.New(store, cfg.Service)
-
-	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
-		return err
-	}
-	if err := startACH(ctx, svc); err != nil {
-		return fmt.Errorf("ach: %w", err)
-	}
 	if store.Dialect() == "sqlite" {
-		// One process per SQLite store: a key still in flight belongs to a request of a run
-		// that was killed, and holding it would only make the client's retry wait.
+		// One process per SQLite store (the lock above): a key still in flight belongs to a
+		// request of a run that was killed, and holding it would only make the client's retry
+		// wait.
 		if err := svc.ReleaseInFlightKeys(ctx); err != nil {
 			return err
 		}
 	}
-
+	if err := startACH(ctx, svc); err != nil {
+		return fmt.Errorf("ach: %w", err)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
+	}
+	defer ln.Close()
+	var mln net.Listener
+	if cfg.MetricsAddr != "" {
+		if mln, err = net.Listen("tcp", cfg.MetricsAddr); err != nil {
+			return fmt.Errorf("listen for metrics: %w", err)
+		}
+		defer mln.Close()
+	}
+	// Only once the addresses are bound: credentials printed by a start that then fails would be
+	// those of an account the next start does not print again.
+	if err := bootstrap(ctx, svc, cfg.Out); err != nil {
+		return err
 	}
 	addr := ln.Addr().String()
 	public := cfg.PublicURL
@@ -85,25 +115,34 @@ func Run(ctx context.Context, cfg Config) error {
 		public = "http://" + addr
 	}
 	var ready atomic.Bool
-	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load}, svc, logger)
+	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load, Observer: m,
+		Readiness: func(ctx context.Context) error { return Ready(ctx, raw) }}, svc, logger)
+	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	site := dashboard.Mount(api, dashboard.New(dashboard.Config{PublicURL: public}, svc, logger))
 	limited := newConnLimiter(ln, cmp.Or(cfg.MaxConns, DefaultMaxConns))
-	srv := newHTTPServer(api, limited)
-	srv.ErrorLog = slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-
+	srv := newHTTPServer(site, limited)
+	srv.ErrorLog = errLog
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
-	env := Env{Store: store, Service: svc, Logger: logger, PublicURL: public}
+	env := Env{Store: store, Service: svc, Logger: logger, PublicURL: public, Metrics: m}
 	for _, w := range cfg.Workers {
 		go func() { workersDone <- w(workCtx, env) }()
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(limited) }()
+	var msrv *http.Server
+	if mln != nil {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.Handler())
+		msrv = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+		go func() { serveErr <- msrv.Serve(mln) }()
+		logger.Info("metrics serving", "addr", mln.Addr().String())
+	}
 	ready.Store(true)
 	logger.Info("masspay serving", "addr", addr, "public_url", public, "store", store.Dialect())
 	if cfg.OnReady != nil {
 		cfg.OnReady(addr)
 	}
-
 	select {
 	case <-ctx.Done():
 	case err = <-serveErr:
@@ -112,6 +151,9 @@ func Run(ctx context.Context, cfg Config) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	shutErr := srv.Shutdown(shutCtx)
+	if msrv != nil {
+		msrv.Shutdown(shutCtx)
+	}
 	stopWork()
 	for range cfg.Workers {
 		if werr := <-workersDone; werr != nil && !errors.Is(werr, context.Canceled) {

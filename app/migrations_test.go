@@ -3,8 +3,14 @@ package app_test
 import (
 	"database/sql"
 	"fmt"
+	"io/fs"
 	"path/filepath"
+	"strings"
 	"testing"
+	"testing/fstest"
+	"time"
+
+	"github.com/pressly/goose/v3"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
 
@@ -19,89 +25,205 @@ import (
 // A migration written for one backend only would leave the two schemas apart at the same
 // version; the sets must match one for one.
 func TestMigrationsMatchAcrossBackends(t *testing.T) {
-	lite, err := sqlite.Migrations()
+	lite, err := sqlite.Migrations().Versions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	pg, err := postgres.Migrations()
+	pg, err := postgres.Migrations().Versions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(lite) == 0 {
-		t.Fatal("no SQLite migrations embedded")
+	if len(lite) < 12 {
+		t.Fatalf("SQLite has migrations %v, want at least 12", lite)
 	}
-	names := func(ms []sqlstore.Migration) []string {
-		var out []string
-		for _, m := range ms {
-			out = append(out, m.Name)
-		}
-		return out
-	}
-	if len(lite) != len(pg) {
-		t.Fatalf("SQLite has migrations %v, PostgreSQL %v", names(lite), names(pg))
-	}
-	for i := range lite {
-		if lite[i].Version != pg[i].Version || lite[i].Name != pg[i].Name {
-			t.Errorf("migration %d: SQLite has %d %s, PostgreSQL %d %s", i, lite[i].Version, lite[i].Name,
-				pg[i].Version, pg[i].Name)
-		}
-		if i > 0 && lite[i].Version == lite[i-1].Version {
-			t.Errorf("version %d is used twice: %s and %s", lite[i].Version, lite[i-1].Name, lite[i].Name)
-		}
+	if fmt.Sprint(lite) != fmt.Sprint(pg) {
+		t.Fatalf("SQLite has migrations %v, PostgreSQL %v", lite, pg)
 	}
 }
 
-// migratedFrom makes a store at the migrations below version, runs stmts on it, and opens it with
-// this masspay, which applies the rest: data written by an older masspay.
-func migratedFrom(t *testing.T, version int, stmts ...string) *sqlstore.Store {
+// legacyDB is a database as masspay's former migration runner left it: the migration files below
+// version applied in order, each recorded in schema_migrations (version, name), then stmts run.
+// It returns the database's URL (PostgreSQL) or data directory (SQLite), and a handle on it.
+func legacyDB(t *testing.T, version int64, stmts ...string) (dir, dbURL string, db *sql.DB) {
 	ctx := t.Context()
-	dbURL, dir := apptest.DatabaseURL(t), t.TempDir()
-	var db *sql.DB
-	var ms []sqlstore.Migration
-	var err error
-	dollar := dbURL != ""
-	if dollar {
-		ms, err = postgres.Migrations()
-		if err == nil {
-			db, err = sql.Open("pgx", dbURL)
-		}
-	} else {
-		ms, err = sqlite.Migrations()
-		if err == nil {
-			db, err = sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
-		}
+	dbURL, dir = apptest.DatabaseURL(t), t.TempDir()
+	ms := sqlite.Migrations()
+	if dbURL != "" {
+		ms = postgres.Migrations()
 	}
+	db = rawDB(t, dir, dbURL)
+	db.SetMaxOpenConns(1) // one session: PostgreSQL's search_path, SQLite's one writer
+	files, err := ms.Files()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
+	names, err := fs.Glob(files, "*.sql")
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
-	var before []sqlstore.Migration
-	for _, m := range ms {
-		if m.Version < version {
-			before = append(before, m)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
 		}
 	}
-	if err := sqlstore.Migrate(ctx, conn, before, dollar); err != nil {
-		t.Fatal(err)
-	}
-	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q); err != nil {
+	exec(`CREATE TABLE schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)`)
+	for _, name := range names {
+		v, err := goose.NumericComponent(name)
+		if err != nil {
 			t.Fatal(err)
 		}
+		if v >= version {
+			continue
+		}
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		exec(string(b))
+		exec(`INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, v, name)
 	}
-	conn.Close()
+	for _, q := range stmts {
+		exec(q)
+	}
+	return dir, dbURL, db
+}
+
+// migratedFrom makes a store at the migrations below version with the former runner, runs stmts
+// on it, and opens it with this masspay, which adopts it and applies the rest: data written by
+// an older masspay.
+func migratedFrom(t *testing.T, version int64, stmts ...string) *sqlstore.Store {
+	dir, dbURL, db := legacyDB(t, version, stmts...)
 	db.Close()
-	store, err := app.OpenStore(ctx, dir, dbURL)
+	store, err := app.OpenStore(t.Context(), dir, dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { store.Close() })
 	return store
+}
+
+// A database made by the former runner at its last version (00011, every backfill done) opens
+// with goose: its versions move to goose's table, schema_migrations goes, only the migrations it
+// lacked run, its data reads as before and takes new writes; opening it again changes nothing.
+func TestUpgradeFromFormerRunner(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	search := strings.Join([]string{"ann", "lee", "ann@example.com", ""}, "\x1f")
+	dir, dbURL, db := legacyDB(t, 12,
+		`INSERT INTO accounts (id, name, created) VALUES ('acc', 'Acme', 1)`,
+		`INSERT INTO customers (id, account_id, first_name, last_name, email, type, status, created, search_text)
+ VALUES ('c1', 'acc', 'Ann', 'Lee', 'ann@example.com', 'receive-only', 'unverified', 1, '`+search+`')`)
+	db.Close()
+	want, err := sqlite.Migrations().Versions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		store, err := app.OpenStore(ctx, dir, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = store.Write(ctx, func(q masspay.Q) error {
+			cs, _, err := q.CustomerList(ctx, masspay.CustomerFilter{AccountID: "acc", Search: "LEE", Page: masspay.Page{Limit: 10}})
+			if err != nil {
+				return err
+			}
+			if len(cs) == 0 || cs[0].ID != "c1" {
+				return fmt.Errorf("search LEE found %v, want c1 first", cs)
+			}
+			return q.CustomerInsert(ctx, &masspay.Customer{ID: masspay.NewID(), AccountID: "acc", FirstName: "Bo",
+				LastName: "Ng", Email: masspay.NewID() + "@example.com", Type: "receive-only", Status: "unverified",
+				Created: time.Now()})
+		})
+		store.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db = rawDB(t, dir, dbURL)
+	var got []int64
+	rows, err := db.QueryContext(ctx, `SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, v)
+	}
+	rows.Close()
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("goose recorded %v, want %v once each", got, want)
+	}
+	if _, err := db.ExecContext(ctx, `SELECT 1 FROM schema_migrations`); err == nil {
+		t.Error("schema_migrations is still there")
+	}
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM customers`).Scan(&n); err != nil || n != 3 {
+		t.Errorf("customers: %d (%v), want 3", n, err)
+	}
+}
+
+// rawDB is a database/sql handle on the store's database, closed when the test ends.
+func rawDB(t *testing.T, dir, dbURL string) *sql.DB {
+	var db *sql.DB
+	var err error
+	if dbURL != "" {
+		db, err = sql.Open("pgx", dbURL)
+	} else {
+		db, err = sql.Open("sqlite", "file:"+filepath.Join(dir, sqlite.FileName))
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+// A migration merged from another branch is a plain SQL file after a "-- +goose Up" line, in a
+// backend's own directory; goose applies it after the others.
+func TestPlainSQLMigration(t *testing.T) {
+	t.Parallel()
+	ms := sqlite.Migrations()
+	versions, err := ms.Versions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := versions[len(versions)-1] + 1
+	own := fstest.MapFS{fmt.Sprintf("%05d_extra.sql", next): {Data: []byte("-- +goose Up\n-- A comment; and another.\n" +
+		"CREATE TABLE extra (id TEXT NOT NULL, note TEXT NOT NULL DEFAULT '');\n" +
+		"INSERT INTO extra (id, note) VALUES ('a', 'x;y');\nCREATE INDEX extra_id ON extra (id);\n")}}
+	names, err := fs.Glob(ms.Own, "*.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, n := range names {
+		b, err := fs.ReadFile(ms.Own, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		own[n] = &fstest.MapFile{Data: b}
+	}
+	ms.Own = own
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(t.TempDir(), sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := ms.Migrate(t.Context(), db); err != nil {
+		t.Fatal(err)
+	}
+	var note string
+	if err := db.QueryRowContext(t.Context(), `SELECT note FROM extra WHERE id = 'a'`).Scan(&note); err != nil || note != "x;y" {
+		t.Fatalf("extra: %q, %v", note, err)
+	}
+	var n int
+	if err := db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM goose_db_version WHERE version_id = $1`, next).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("goose recorded version %d %d times (%v), want once", next, n, err)
+	}
 }
 
 // Transfers made before migration 00009 get their key hashes when a newer masspay opens the

@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
 	"masspay/postgres"
@@ -12,14 +13,15 @@ import (
 	"masspay/sqlstore"
 )
 
-// OpenStore opens PostgreSQL when databaseURL is a postgres:// URL, and the embedded SQLite
-// store in dataDir otherwise.
+// OpenStore opens PostgreSQL when databaseURL is set, and the embedded SQLite store in dataDir
+// otherwise. A databaseURL that is not a postgres:// or postgresql:// URL is refused: taken
+// for "no URL", it would put payments in a local file instead of the database meant.
 func OpenStore(ctx context.Context, dataDir, databaseURL string) (*sqlstore.Store, error) {
-	if IsPostgres(databaseURL) {
+	if databaseURL != "" {
+		if !IsPostgres(databaseURL) {
+			return nil, fmt.Errorf("database URL must start with postgres:// or postgresql:// (a SQLite store is a data directory)")
+		}
 		return postgres.Open(ctx, databaseURL)
-	}
-	if after, ok := strings.CutPrefix(databaseURL, "sqlite://"); ok && after != "" {
-		dataDir = after
 	}
 	return sqlite.Open(ctx, dataDir)
 }
@@ -27,4 +29,13 @@ func OpenStore(ctx context.Context, dataDir, databaseURL string) (*sqlstore.Stor
 // IsPostgres reports whether url names a PostgreSQL database.
 func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
+}
+
+// OpenStoreReadOnly opens a store to inspect it, beside a running server or on a copy: SQLite
+// read-only (nothing written, see sqlite.OpenReadOnly), PostgreSQL as OpenStore does.
+func OpenStoreReadOnly(ctx context.Context, dataDir, databaseURL string) (*sqlstore.Store, error) {
+	if databaseURL != "" {
+		return OpenStore(ctx, dataDir, databaseURL)
+	}
+	return sqlite.OpenReadOnly(ctx, dataDir)
 }

@@ -23,19 +23,26 @@ func EngineWorker(cfg engine.Config) func(ctx context.Context, env Env) error {
 		if env.Store.Dialect() == "sqlite" {
 			c.ReclaimOnStart = true
 		}
+		if env.Metrics != nil && c.Observer == nil {
+			c.Observer = env.Metrics
+		}
 		return engine.New(env.Store, c, env.Logger.With("worker", "engine")).Run(ctx)
 	}
 }
 
 // WebhookWorker delivers the webhook outbox. Its bodies are the API's event documents.
 func WebhookWorker(ctx context.Context, env Env) error {
-	return webhook.New(env.Store, webhook.Config{
+	cfg := webhook.Config{
 		Render:  httpapi.WebhookBody(env.PublicURL),
 		Retries: env.Service.Config().WebhookRetries,
 		// The same rule as at subscription (service.Config.AllowPrivateReceivers).
 		AllowPrivate: env.Service.Config().AllowPrivateReceivers(),
 		Logger:       env.Logger.With("worker", "webhook"),
-	}).Run(ctx)
+	}
+	if env.Metrics != nil {
+		cfg.Observer = env.Metrics
+	}
+	return webhook.New(env.Store, cfg).Run(ctx)
 }
 
 // ClearingWorker processes pending bank transfers once they are Service.ClearingAuto old, for

@@ -44,7 +44,8 @@ type Env struct {
 type Options struct {
 	Service service.Config
 	Engine  engine.Config
-	Workers app.Workers // nil: app.DefaultWorkers(Engine)
+	Workers app.Workers  // nil: app.DefaultWorkers(Engine, nil)
+	Logger  *slog.Logger // nil: warnings and errors to the test's output
 	// MaxConns is app.Config.MaxConns (0: the default).
 	MaxConns int
 }
@@ -92,11 +93,15 @@ func (e *Env) run() string {
 	ready := make(chan string, 1)
 	done := make(chan error, 1)
 	var out bytes.Buffer
+	logger := e.opts.Logger
+	if logger == nil {
+		logger = slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	}
 	go func() {
 		done <- app.Run(ctx, app.Config{
 			Addr: "127.0.0.1:0", DataDir: e.DataDir, DatabaseURL: e.DBURL, MaxConns: e.opts.MaxConns,
 			Service: e.opts.Service, Workers: e.opts.Workers, Out: &out,
-			Logger:  slog.New(slog.NewTextHandler(testWriter{t}, &slog.HandlerOptions{Level: slog.LevelWarn})),
+			Logger:  logger,
 			OnReady: func(addr string) { ready <- addr },
 		})
 	}()

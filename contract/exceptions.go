@@ -224,7 +224,8 @@ type Route struct {
 
 // Unspecified lists masspay's own endpoints. Their responses are not checked against the spec.
 var Unspecified = []Route{
-	{"GET", "/healthz", "masspay's liveness and readiness probe for process supervisors; not part of Dwolla's API."},
+	{"GET", "/healthz", "masspay's liveness probe for process supervisors; not part of Dwolla's API."},
+	{"GET", "/readyz", "masspay's readiness probe (store reachable, schema current) for load balancers; not part of Dwolla's API."},
 	{"GET", "/webhooks/{id}/retries/{retryId}", "POST /webhooks/{id}/retries answers 201 with a Location at this path (as Dwolla's does), so the path must resolve; Dwolla's spec has no operation for it."},
 }
 

@@ -36,7 +36,23 @@ type Config struct {
 	NodeID string
 	// Now is the clock (default time.Now).
 	Now func() time.Time
+	// Observer is told what the engine committed (default: nobody).
+	Observer Observer
 }
+
+// Observer receives the engine's figures, for metrics. Its methods must not block.
+type Observer interface {
+	// ItemsProcessed counts the items of one committed chunk by outcome.
+	ItemsProcessed(success, failed int)
+	// BatchCompleted reports a completed mass payment and how long this node took from its
+	// claim to its completion.
+	BatchCompleted(items int, took time.Duration)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) ItemsProcessed(int, int)           {}
+func (nopObserver) BatchCompleted(int, time.Duration) {}
 
 func (c Config) withDefaults() Config {
 	c.ChunkSize = cmp.Or(c.ChunkSize, 1000)
@@ -45,6 +61,9 @@ func (c Config) withDefaults() Config {
 	c.NodeID = cmp.Or(c.NodeID, uuid.NewString())
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
 	}
 	return c
 }
@@ -163,8 +182,10 @@ func (e *Engine) process(ctx context.Context, mp *masspay.MassPayment) error {
 			return fmt.Errorf("mass payment %s: %w", mp.ID, err)
 		}
 		if done {
+			took := time.Since(start)
+			e.cfg.Observer.BatchCompleted(mp.ItemCount, took)
 			e.logger.Info("mass payment complete", "mass_payment_id", mp.ID, "items", mp.ItemCount,
-				"duration", time.Since(start).Round(time.Millisecond))
+				"duration_ms", took.Milliseconds())
 			return nil
 		}
 		pre = <-next
@@ -212,6 +233,7 @@ func destinationIDs(items []*masspay.Item) []string {
 // the chunk's reads done ahead; chunk starts the next chunk's and delivers them on next.
 func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead, next chan<- *ahead) (done bool, err error) {
 	var nextMP masspay.MassPayment
+	var paid []*masspay.Item
 	err = e.store.Write(ctx, func(q masspay.Q) error {
 		nextMP = *mp
 		now := e.now()
@@ -236,12 +258,30 @@ func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead,
 			return b.complete(ctx)
 		}
 		go func(from int) { next <- e.readAhead(ctx, mp.ID, from) }(items[len(items)-1].Idx + 1)
+		paid = items
 		return b.pay(ctx, items, dests)
 	})
 	if err == nil {
 		*mp = nextMP
+		e.observe(paid)
 	}
 	return done, err
+}
+
+// observe counts a committed chunk's items by outcome.
+func (e *Engine) observe(items []*masspay.Item) {
+	var success, failed int
+	for _, it := range items {
+		switch it.Status {
+		case masspay.ItemSuccess:
+			success++
+		case masspay.ItemFailed:
+			failed++
+		}
+	}
+	if success+failed > 0 {
+		e.cfg.Observer.ItemsProcessed(success, failed)
+	}
 }
 
 // reads returns the chunk's items and their destinations: pre's when they are current, else

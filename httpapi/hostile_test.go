@@ -505,4 +505,3 @@ func TestDeleteSubscriptionWhileDelivering(t *testing.T) {
 		wg.Wait()
 	}
 }
-

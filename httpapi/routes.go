@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -10,8 +11,10 @@ import (
 
 // addRoutes is the map of the API: every route, with the handler that serves it. Each handler is
 // made from only what it uses: the HAL renderer h and the service's use cases it calls.
-func addRoutes(m router, logger *slog.Logger, h hal, svc *service.Service, ready func() bool, api func(handlerFunc) http.Handler, notFound http.Handler) {
+func addRoutes(m router, logger *slog.Logger, h hal, svc *service.Service, ready func() bool, readiness func(context.Context) error,
+	api func(handlerFunc) http.Handler, notFound http.Handler) {
 	m.Handle("GET /healthz", handleHealthz(ready))
+	m.Handle("GET /readyz", handleReadyz(logger, ready, readiness))
 	m.Handle("POST /token", handleToken(logger, svc.IssueToken))
 
 	m.Handle("GET /{$}", api(handleRoot(h)))

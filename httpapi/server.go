@@ -17,6 +17,11 @@ type Config struct {
 	PublicURL string
 	// Ready reports whether the server is ready (GET /healthz answers 503 until it is).
 	Ready func() bool
+	// Readiness checks what serving needs beyond the process: GET /readyz answers 200 when it
+	// returns nil (default: Ready alone).
+	Readiness func(ctx context.Context) error
+	// Observer is told of every request, for metrics (default: nobody).
+	Observer Observer
 }
 
 // Server serves the API: the middleware chain (middleware.go) around the routes (routes.go).
@@ -24,8 +29,9 @@ type Server struct {
 	hal
 	logger *slog.Logger
 	// auth resolves a bearer token to its principal (the service's Authenticate).
-	auth func(ctx context.Context, token string) (*service.Principal, error)
-	mux  router
+	auth     func(ctx context.Context, token string) (*service.Principal, error)
+	observer Observer
+	mux      router
 	// notFound answers any unknown path (guard.go sends unclean paths there too).
 	notFound http.Handler
 }
@@ -51,19 +57,29 @@ func (s *Server) Patterns() []string { return append([]string(nil), *s.mux.patte
 
 // New returns the API's handler.
 func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
-	s := &Server{hal: newHAL(cfg.PublicURL), logger: logger, auth: svc.Authenticate, mux: router{http.NewServeMux(), new([]string)}}
+	// Every line logged with a request's context carries its ids (middleware.go).
+	logger = requestLogger(logger)
+	s := &Server{hal: newHAL(cfg.PublicURL), logger: logger, auth: svc.Authenticate, observer: cfg.Observer,
+		mux: router{http.NewServeMux(), new([]string)}}
+	if s.observer == nil {
+		s.observer = nopObserver{}
+	}
 	ready := cfg.Ready
 	if ready == nil {
 		ready = func() bool { return true }
 	}
+	readiness := cfg.Readiness
+	if readiness == nil {
+		readiness = func(context.Context) error { return nil }
+	}
 	s.notFound = s.api(handleNotFound())
-	addRoutes(s.mux, logger, s.hal, svc, ready, s.api, s.notFound)
+	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api, s.notFound)
 	return s
 }
 
 // ServeHTTP runs the middleware chain and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.withRequestID(s.recoverer(s.guard(s.mux))).ServeHTTP(w, r)
+	s.withRequest(s.recoverer(s.guard(s.mux))).ServeHTTP(w, r)
 }
 
 // handlerFunc is an authenticated API handler: it returns an error instead of writing one. The
@@ -82,6 +98,7 @@ func (s *Server) api(h handlerFunc) http.Handler {
 			s.writeError(w, r, err)
 			return
 		}
+		noteAccount(r.Context(), p.AccountID)
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if err := h(w, r.WithContext(ctx), p); err != nil {
 			s.writeError(w, r, err)

@@ -2,31 +2,19 @@ package payout
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
 	"io"
-	"strconv"
 
 	"masspay"
 	"masspay/client"
+	"masspay/resultcsv"
 )
 
 // Result is the outcome of one payment, ready for reconciliation.
-type Result struct {
-	Row           int    // the input row (the header is row 1); 0 when the payment came from no file
-	Destination   string // funding source id
-	Amount        int64  // cents
-	CorrelationID string
-	MassPayment   string // href
-	Item          string // id
-	Status        string // success, failed or pending
-	ErrorCode     string
-	ErrorMessage  string
-	Transfer      string // id; only for success
-}
+type Result = resultcsv.Row
 
 // ResultColumns is the header of a results file.
-var ResultColumns = []string{"row", "destination", "amount", "correlationId", "massPayment", "item", "status", "errorCode", "errorMessage", "transfer"}
+var ResultColumns = resultcsv.Columns
 
 func resultOf(mpHref string, it *client.Item) Result {
 	cents, _ := masspay.ParseAmount(it.Amount.Value)
@@ -100,17 +88,4 @@ func (p *Payer) match(ctx context.Context, b *Batch) ([]Result, error) {
 }
 
 // WriteResults writes results as CSV with a header row.
-func WriteResults(w io.Writer, results []Result) error {
-	cw := csv.NewWriter(w)
-	cw.Write(ResultColumns)
-	for _, r := range results {
-		row := ""
-		if r.Row > 0 {
-			row = strconv.Itoa(r.Row)
-		}
-		cw.Write([]string{row, r.Destination, masspay.FormatAmount(r.Amount), r.CorrelationID, r.MassPayment, r.Item,
-			r.Status, r.ErrorCode, r.ErrorMessage, r.Transfer})
-	}
-	cw.Flush()
-	return cw.Error()
-}
+func WriteResults(w io.Writer, results []Result) error { return resultcsv.Write(w, results) }

@@ -18,7 +18,7 @@ import (
 const notifyChannel = "masspay"
 
 // notifySQL is Dialect.NotifySQL: the payload names the schema of the writing transaction.
-const notifySQL = `SELECT pg_notify('` + notifyChannel + `', current_schema() || '/' || ?)`
+const notifySQL = `SELECT pg_notify('` + notifyChannel + `', current_schema() || '/' || $1)`
 
 // listener holds one LISTEN connection per store (per process, in practice) and fans what it
 // hears into the store's Subscribe channels.

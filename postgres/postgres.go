@@ -1,40 +1,24 @@
-// Package postgres opens the masspay store on PostgreSQL through pgx v5, for one node or many
-// sharing one database. Migrations run under an advisory lock so that nodes starting together
-// do not race.
+// Package postgres opens the masspay store on PostgreSQL through pgx v5 (a pgxpool, natively:
+// COPY for bulk inserts, arrays for lists), for one node or many sharing one database. Migrations
+// run through goose under an advisory lock so that nodes starting together do not race.
 package postgres
 
 import (
 	"context"
-	"embed"
 	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/jackc/pgx/v5/stdlib"
 
 	"masspay/sqlstore"
 )
 
-//go:embed migrations/*.sql
-var migrations embed.FS
-
-// Migrations returns the embedded migrations (a test checks they match SQLite's).
-func Migrations() ([]sqlstore.Migration, error) {
-	return sqlstore.ReadMigrations(migrations, "migrations")
-}
-
-// migrationLock is the advisory lock key held while migrating ("masspay" in ASCII).
-const migrationLock = 0x6d61737370617900
-
 // Dialect is PostgreSQL's.
 var Dialect = sqlstore.Dialect{
-	Name:        "postgres",
-	Dollar:      true,
-	ArrayInsert: true,
-	MaxParams:   60000,
-	RowLock:     " FOR UPDATE",
-	SkipLocked:  " FOR UPDATE SKIP LOCKED",
+	Name:       "postgres",
+	RowLock:    " FOR UPDATE",
+	SkipLocked: " FOR UPDATE SKIP LOCKED",
 	IsUniqueViolation: func(err error) bool {
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && e.Code == "23505"
@@ -42,7 +26,7 @@ var Dialect = sqlstore.Dialect{
 	NotifySQL: notifySQL,
 	// Keyed by schema too: several stores may share one database (tests give each a schema), and
 	// advisory locks are database-wide.
-	LockSQL: `SELECT pg_advisory_xact_lock(hashtextextended(COALESCE(current_schema(), '') || '/' || ?::text, 0))`,
+	LockSQL: `SELECT pg_advisory_xact_lock(hashtextextended(COALESCE(current_schema(), '') || '/' || $1::text, 0))`,
 }
 
 // Open connects to url, applies pending migrations under the advisory lock and returns the store.
@@ -60,20 +44,17 @@ func Open(ctx context.Context, url string) (*sqlstore.Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connect: %w", err)
 	}
-	db := stdlib.OpenDBFromPool(pool)
-	if err := migrate(ctx, db); err != nil {
-		db.Close()
+	if err := migrate(ctx, pool); err != nil {
 		pool.Close()
 		return nil, err
 	}
 	var schema string
 	if err := pool.QueryRow(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
-		db.Close()
 		pool.Close()
 		return nil, fmt.Errorf("read current schema: %w", err)
 	}
 	l := &listener{cfg: cfg.ConnConfig.Copy(), prefix: schema + "/"}
-	s := sqlstore.New(db, db, Dialect, l.Close, func() error { pool.Close(); return nil })
+	s := sqlstore.New(&Driver{pool: pool}, Dialect, l.Close)
 	if err := l.start(ctx, s); err != nil {
 		s.Close()
 		return nil, err

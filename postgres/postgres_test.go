@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"sync"
 	"testing"
@@ -50,18 +51,23 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 		t.Cleanup(func() { s.Close() })
 	}
-	ms, err := postgres.Migrations()
+	want, err := postgres.Migrations().Versions()
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := stores[0].DB().QueryContext(t.Context(), `SELECT version, COUNT(*) FROM schema_migrations GROUP BY version ORDER BY version`)
+	conn, err := pgx.Connect(t.Context(), dbURL)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer rows.Close()
-	var got []int
+	defer conn.Close(context.Background())
+	rows, err := conn.Query(t.Context(), `SELECT version_id, COUNT(*) FROM goose_db_version WHERE version_id > 0
+ GROUP BY version_id ORDER BY version_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []int64
 	for rows.Next() {
-		var v, n int
+		var v, n int64
 		if err := rows.Scan(&v, &n); err != nil {
 			t.Fatal(err)
 		}
@@ -70,13 +76,11 @@ func TestOpenConcurrently(t *testing.T) {
 		}
 		got = append(got, v)
 	}
-	if len(got) != len(ms) {
-		t.Fatalf("recorded migrations %v, want the %d embedded ones", got, len(ms))
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
 	}
-	for i, m := range ms {
-		if got[i] != m.Version {
-			t.Fatalf("recorded migrations %v, want %v first", got, m.Version)
-		}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("recorded migrations %v, want %v", got, want)
 	}
 	for i, s := range stores {
 		if err := s.Read(t.Context(), func(q masspay.Q) error { _, err := q.AccountCount(t.Context()); return err }); err != nil {

@@ -219,19 +219,32 @@ func (s *Service) GetMassPaymentItem(ctx context.Context, p *Principal, id strin
 // ListMassPayments lists the mass payments sent from the account's own funding sources
 // (customerID empty) or from one of its customers' funding sources, newest first.
 func (s *Service) ListMassPayments(ctx context.Context, p *Principal, accountID, customerID, correlationID string, page masspay.Page) ([]*masspay.MassPayment, int, error) {
+	return s.SearchMassPayments(ctx, p, masspay.MassPaymentFilter{AccountID: accountID, CustomerID: customerID,
+		CorrelationID: correlationID, Page: page})
+}
+
+// SearchMassPayments is ListMassPayments with every filter of f, statuses included (the
+// dashboard's list). f.AccountID must be the caller's account when f.CustomerID is empty.
+func (s *Service) SearchMassPayments(ctx context.Context, p *Principal, f masspay.MassPaymentFilter) ([]*masspay.MassPayment, int, error) {
+	for _, st := range f.Statuses {
+		if !masspay.MassPaymentStatus(st).Valid() {
+			return nil, 0, masspay.Invalid(masspay.FieldError{Code: masspay.FCodeInvalid, Path: "/status",
+				Message: "Invalid status. Allowed values are deferred, pending, processing, complete, cancelled."})
+		}
+	}
 	var list []*masspay.MassPayment
 	var total int
 	err := s.store.Read(ctx, func(q masspay.Q) error {
-		if customerID != "" {
-			if _, err := customerOf(ctx, q, p, customerID); err != nil {
+		if f.CustomerID != "" {
+			if _, err := customerOf(ctx, q, p, f.CustomerID); err != nil {
 				return err
 			}
-		} else if accountID != p.AccountID {
+		} else if f.AccountID != p.AccountID {
 			return masspay.NotFound("Account not found.")
 		}
+		f.AccountID = p.AccountID
 		var err error
-		list, total, err = q.MassPaymentList(ctx, masspay.MassPaymentFilter{AccountID: p.AccountID, CustomerID: customerID,
-			CorrelationID: correlationID, Page: page})
+		list, total, err = q.MassPaymentList(ctx, f)
 		return err
 	})
 	return list, total, err

@@ -8,11 +8,13 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
 	"time"
 
+	"github.com/pressly/goose/v3"
 	sqlite3 "modernc.org/sqlite"
 	sqlite3lib "modernc.org/sqlite/lib"
 
@@ -22,21 +24,23 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Migrations returns the embedded migrations (a test checks they match PostgreSQL's).
-func Migrations() ([]sqlstore.Migration, error) {
-	return sqlstore.ReadMigrations(migrations, "migrations")
+// Migrations are SQLite's: the common files, its own (migrations/) and the Go migrations.
+func Migrations() sqlstore.Migrations {
+	own, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		panic(err) // the embedded directory is there
+	}
+	return sqlstore.Migrations{Dialect: goose.DialectSQLite3, Own: own,
+		TableExists: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)`}
 }
 
 // FileName is the database file inside a data directory.
 const FileName = "masspay.db"
 
-// Dialect is SQLite's.
+// Dialect is SQLite's: no row locks (the write transaction is exclusive), no cross-process
+// notifications, no named locks.
 var Dialect = sqlstore.Dialect{
 	Name: "sqlite",
-	// SQLite allows 32,766 parameters per statement.
-	MaxParams:       30000,
-	CacheStatements: true,
-	InsertVerb:      "INSERT OR FAIL INTO",
 	IsUniqueViolation: func(err error) bool {
 		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	},
@@ -75,21 +79,9 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
 	write.SetConnMaxLifetime(0)
 	write.SetConnMaxIdleTime(0)
 
-	ms, err := Migrations()
-	if err != nil {
-		write.Close()
-		return nil, err
-	}
-	conn, err := write.Conn(ctx)
-	if err != nil {
+	if err := Migrations().Migrate(ctx, write); err != nil {
 		write.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
-	}
-	err = sqlstore.Migrate(ctx, conn, ms, false)
-	conn.Close()
-	if err != nil {
-		write.Close()
-		return nil, err
 	}
 
 	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
@@ -108,7 +100,7 @@ func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
 	ckpt.SetMaxOpenConns(1)
 	stop := make(chan struct{})
 	done := make(chan struct{})
-	store := sqlstore.New(write, read, Dialect, func() error {
+	store := sqlstore.New(newDriver(write, read), Dialect, func() error {
 		close(stop)
 		<-done
 		return ckpt.Close()

@@ -85,7 +85,7 @@ func TestPlannerUsesCustomerIndexes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rows, err := s.DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT seq FROM transfers WHERE account_id = ?
+	rows, err := s.Driver().(*sqlite.Driver).DB().QueryContext(t.Context(), `EXPLAIN QUERY PLAN SELECT seq FROM transfers WHERE account_id = ?
  AND seq IN (SELECT seq FROM transfers WHERE source_customer_id = ? AND source_customer_id <> ''
  UNION ALL SELECT seq FROM transfers WHERE dest_customer_hash = ? AND dest_customer_hash <> 0 AND dest_customer_id = ?)
  AND status IN (?) ORDER BY seq DESC LIMIT 10`, "acc", "cust-1", 42, "cust-1", "pending")

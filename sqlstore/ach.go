@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"time"
 
 	"masspay"
@@ -15,21 +14,19 @@ func (q *q) ACHSettingsGet(ctx context.Context) (string, error) {
 }
 
 func (q *q) ACHSettingsPut(ctx context.Context, settings string, now time.Time) error {
-	_, err := q.exec(ctx, `INSERT INTO ach_settings (id, settings, updated) VALUES (1, ?, ?)
+	_, err := q.exec(ctx, `INSERT INTO ach_settings (id, settings, updated) VALUES (1, $1, $2)
  ON CONFLICT (id) DO UPDATE SET settings = excluded.settings, updated = excluded.updated`, settings, us(now))
 	return err
 }
 
 func (q *q) ACHWindowLast(ctx context.Context) (time.Time, error) {
-	var v sql.NullInt64
-	if err := q.queryRow(ctx, `SELECT MAX(cutoff) FROM ach_windows`).Scan(&v); err != nil || !v.Valid {
-		return time.Time{}, err
-	}
-	return tm(v.Int64), nil
+	var v int64 // 0, the zero time, when there is no window
+	err := q.queryRow(ctx, `SELECT COALESCE(MAX(cutoff), 0) FROM ach_windows`).Scan(&v)
+	return tm(v), err
 }
 
 func (q *q) ACHWindowInsert(ctx context.Context, w *masspay.ACHWindow) error {
-	_, err := q.exec(ctx, `INSERT INTO ach_windows (id, cutoff, closed, file_name) VALUES (?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO ach_windows (id, cutoff, closed, file_name) VALUES ($1, $2, $3, $4)`,
 		w.ID, us(w.Cutoff), us(w.Closed), w.FileName)
 	return q.unique(err)
 }
@@ -40,7 +37,7 @@ func (q *q) ACHTransferListDue(ctx context.Context, limit int) ([]*masspay.Trans
 	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers t WHERE t.status = 'pending' AND t.bank
  AND NOT EXISTS (SELECT 1 FROM ach_entries e WHERE e.transfer_id = t.id)
  AND (t.funding_transfer_id = '' OR EXISTS (SELECT 1 FROM transfers f WHERE f.id = t.funding_transfer_id AND f.status = 'processed'))
- ORDER BY t.seq LIMIT ?`, limit)
+ ORDER BY t.seq LIMIT $1`, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -48,10 +45,10 @@ func (q *q) ACHTransferListDue(ctx context.Context, limit int) ([]*masspay.Trans
 }
 
 func (q *q) ACHFileDay(ctx context.Context, date string) (files, lastTrace int, err error) {
-	if err = q.queryRow(ctx, `SELECT COUNT(*) FROM ach_files WHERE file_date = ?`, date).Scan(&files); err != nil {
+	if err = q.queryRow(ctx, `SELECT COUNT(*) FROM ach_files WHERE file_date = $1`, date).Scan(&files); err != nil {
 		return 0, 0, err
 	}
-	err = q.queryRow(ctx, `SELECT COALESCE(MAX(trace_seq), 0) FROM ach_entries WHERE file_date = ?`, date).Scan(&lastTrace)
+	err = q.queryRow(ctx, `SELECT COALESCE(MAX(trace_seq), 0) FROM ach_entries WHERE file_date = $1`, date).Scan(&lastTrace)
 	return files, lastTrace, err
 }
 
@@ -75,7 +72,7 @@ var achEntryInsertCols = []string{"transfer_id", "debit", "file_id", "file_date"
 func (q *q) ACHFileInsert(ctx context.Context, f *masspay.ACHFile, entries []*masspay.ACHEntry) error {
 	if _, err := q.exec(ctx, `INSERT INTO ach_files (id, name, file_date, modifier, window_id, sha256, entry_count, debit_total,
  credit_total, odfi, company_name, company_id, entry_description, content, written, created)
- VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, f.ID, f.Name, f.Date, f.Modifier, f.WindowID, f.SHA256,
+ VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`, f.ID, f.Name, f.Date, f.Modifier, f.WindowID, f.SHA256,
 		f.EntryCount, f.DebitTotal, f.CreditTotal, f.ODFI, f.CompanyName, f.CompanyID, f.EntryDescription,
 		string(f.Content), f.Written, us(f.Created)); err != nil {
 		return q.unique(err)
@@ -93,7 +90,7 @@ func (q *q) ACHFileList(ctx context.Context, p masspay.Page) ([]*masspay.ACHFile
 	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM ach_files`).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	rows, err := q.query(ctx, `SELECT `+achFileCols+` FROM ach_files ORDER BY created DESC, name DESC LIMIT ? OFFSET ?`, p.Limit, p.Offset)
+	rows, err := q.query(ctx, `SELECT `+achFileCols+` FROM ach_files ORDER BY created DESC, name DESC LIMIT $1 OFFSET $2`, p.Limit, p.Offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -117,14 +114,7 @@ func (q *q) ACHFileListUnwritten(ctx context.Context) ([]*masspay.ACHFile, error
 }
 
 func (q *q) ACHFileSetWritten(ctx context.Context, id string) error {
-	res, err := q.exec(ctx, `UPDATE ach_files SET written = TRUE WHERE id = ?`, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return masspay.ErrNoRows
-	}
-	return nil
+	return one(q.exec(ctx, `UPDATE ach_files SET written = TRUE WHERE id = $1`, id))
 }
 
 const achEntryCols = `e.transfer_id, e.debit, e.file_id, e.file_date, e.trace_seq, e.trace, e.individual_id, e.sec, e.amount,
@@ -146,8 +136,8 @@ func (q *q) ACHEntryListByTransfer(ctx context.Context, transferIDs ...string) (
 	}
 	fileCols := `f.id, f.name, f.file_date, f.modifier, f.window_id, f.sha256, f.entry_count, f.debit_total, f.credit_total,
  f.odfi, f.company_name, f.company_id, f.entry_description, f.written, f.created`
-	err := q.queryIDs(ctx, `SELECT `+achEntryCols+`, `+fileCols+` FROM ach_entries e JOIN ach_files f ON f.id = e.file_id
- WHERE e.transfer_id`, transferIDs, func(rows *sql.Rows) error {
+	err := q.tx.QueryIDs(ctx, `SELECT `+achEntryCols+`, `+fileCols+` FROM ach_entries e JOIN ach_files f ON f.id = e.file_id
+ WHERE e.transfer_id`, transferIDs, func(rows Row) error {
 		var f masspay.ACHFile
 		var created int64
 		e, err := scanACHEntry(rows, &f.ID, &f.Name, &f.Date, &f.Modifier, &f.WindowID, &f.SHA256, &f.EntryCount,
@@ -164,8 +154,8 @@ func (q *q) ACHEntryListByTransfer(ctx context.Context, transferIDs ...string) (
 }
 
 func (q *q) ACHEntryListDue(ctx context.Context, date string, limit int) ([]*masspay.ACHEntry, error) {
-	rows, err := q.query(ctx, `SELECT `+achEntryCols+` FROM ach_entries e WHERE NOT e.processed AND e.process_date < ?
- ORDER BY e.process_date, e.file_date, e.trace_seq LIMIT ?`, date, limit)
+	rows, err := q.query(ctx, `SELECT `+achEntryCols+` FROM ach_entries e WHERE NOT e.processed AND e.process_date < $1
+ ORDER BY e.process_date, e.file_date, e.trace_seq LIMIT $2`, date, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -174,7 +164,7 @@ func (q *q) ACHEntryListDue(ctx context.Context, date string, limit int) ([]*mas
 
 func (q *q) ACHEntrySetProcessed(ctx context.Context, entries []*masspay.ACHEntry) error {
 	for _, e := range entries {
-		if _, err := q.exec(ctx, `UPDATE ach_entries SET processed = TRUE WHERE transfer_id = ? AND debit = ?`, e.TransferID, e.Debit); err != nil {
+		if _, err := q.exec(ctx, `UPDATE ach_entries SET processed = TRUE WHERE transfer_id = $1 AND debit = $2`, e.TransferID, e.Debit); err != nil {
 			return err
 		}
 		e.Processed = true

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"strings"
 
@@ -27,11 +26,11 @@ func scanCustomer(sc interface{ Scan(...any) error }) (*masspay.Customer, error)
 }
 
 func (q *q) CustomerGet(ctx context.Context, id string) (*masspay.Customer, error) {
-	return scanCustomer(q.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = ?`, id))
+	return scanCustomer(q.queryRow(ctx, `SELECT `+customerCols+` FROM customers WHERE id = $1`, id))
 }
 
 func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
-	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`, search_text) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO customers (`+customerCols+`, search_text) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
 		c.ID, c.AccountID, c.FirstName, c.LastName, c.Email, c.Type, c.Status, c.BusinessName, c.CorrelationID,
 		jsonMap(c.Details), us(c.Created), c.PriorStatus, customerSearchText(c))
 	return q.unique(err)
@@ -41,49 +40,38 @@ func (q *q) CustomerInsert(ctx context.Context, c *masspay.Customer) error {
 // A change of status moves the destinations revision (see DestinationRevision).
 func (q *q) CustomerUpdate(ctx context.Context, c *masspay.Customer) error {
 	if _, err := q.exec(ctx, `UPDATE revisions SET n = n + 1 WHERE name = 'destinations'
- AND EXISTS (SELECT 1 FROM customers WHERE id = ? AND status <> ?)`, c.ID, c.Status); err != nil {
+ AND EXISTS (SELECT 1 FROM customers WHERE id = $1 AND status <> $2)`, c.ID, c.Status); err != nil {
 		return err
 	}
-	_, err := q.exec(ctx, `UPDATE customers SET first_name = ?, last_name = ?, email = ?, business_name = ?, details = ?,
-		status = ?, prior_status = ?, search_text = ? WHERE id = ?`,
+	_, err := q.exec(ctx, `UPDATE customers SET first_name = $1, last_name = $2, email = $3, business_name = $4, details = $5,
+		status = $6, prior_status = $7, search_text = $8 WHERE id = $9`,
 		c.FirstName, c.LastName, c.Email, c.BusinessName, jsonMap(c.Details), c.Status, c.PriorStatus, customerSearchText(c), c.ID)
 	return q.unique(err)
 }
 
 func (q *q) CustomerList(ctx context.Context, f masspay.CustomerFilter) ([]*masspay.Customer, int, error) {
 	var w where
-	w.add("account_id = ?", f.AccountID)
+	w.add("account_id = " + w.arg(f.AccountID))
 	if f.Email != "" {
-		w.add("LOWER(email) = ?", strings.ToLower(f.Email))
+		w.add("LOWER(email) = " + w.arg(strings.ToLower(f.Email)))
 	}
 	if f.Search != "" {
-		cond, args := customerSearch(f.Search)
-		w.add(cond, args...)
+		w.add(customerSearch(&w, f.Search))
 	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
-		w.add("correlation_id = ?", f.CorrelationID)
+		w.add("correlation_id = " + w.arg(f.CorrelationID))
 	}
-	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM customers`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.query(ctx, `SELECT `+customerCols+` FROM customers`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
-		append(w.args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := collect(rows, scanCustomer)
-	return list, total, err
+	return list(ctx, q, customerCols, "customers", &w, "seq DESC", f.Page, scanCustomer)
 }
 
 // customerSearch is the condition of a customer search: a case-insensitive substring of the first
 // name, last name, email or business name of the customers row in scope. The search is text, not a
 // pattern: LIKE's wildcards in it match themselves. Both sides are lowercased by masspay (see
 // searchText), as the databases' LOWER differ.
-func customerSearch(search string) (string, []any) {
+func customerSearch(w *where, search string) string {
 	search = strings.ReplaceAll(strings.ToLower(search), searchSep, "")
-	return `search_text LIKE ? ESCAPE '\'`, []any{"%" + likeEscaper.Replace(search) + "%"}
+	return `search_text LIKE ` + w.arg("%"+likeEscaper.Replace(search)+"%") + ` ESCAPE '\'`
 }
 
 // likeEscaper escapes LIKE's wildcards and its escape character (ESCAPE '\').
@@ -100,18 +88,4 @@ func searchText(firstName, lastName, email, businessName string) string {
 
 func customerSearchText(c *masspay.Customer) string {
 	return searchText(c.FirstName, c.LastName, c.Email, c.BusinessName)
-}
-
-// collect scans every row with scan and closes rows.
-func collect[T any](rows *sql.Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
-	defer rows.Close()
-	var out []T
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }

@@ -20,7 +20,7 @@ func scanEvent(sc interface{ Scan(...any) error }) (*masspay.Event, error) {
 }
 
 func (q *q) EventGet(ctx context.Context, id string) (*masspay.Event, error) {
-	return scanEvent(q.queryRow(ctx, `SELECT `+eventCols+` FROM events WHERE id = ?`, id))
+	return scanEvent(q.queryRow(ctx, `SELECT `+eventCols+` FROM events WHERE id = $1`, id))
 }
 
 // EventInsertMany writes events in the transaction of the state change that caused them.
@@ -35,19 +35,9 @@ func (q *q) EventInsertMany(ctx context.Context, events []*masspay.Event) error 
 
 func (q *q) EventList(ctx context.Context, f masspay.EventFilter) ([]*masspay.Event, int, error) {
 	var w where
-	w.add("account_id = ?", f.AccountID)
+	w.add("account_id = " + w.arg(f.AccountID))
 	if !f.Since.IsZero() {
-		w.add("created >= ?", us(f.Since))
+		w.add("created >= " + w.arg(us(f.Since)))
 	}
-	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM events`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.query(ctx, `SELECT `+eventCols+` FROM events`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
-		append(w.args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := collect(rows, scanEvent)
-	return list, total, err
+	return list(ctx, q, eventCols, "events", &w, "seq DESC", f.Page, scanEvent)
 }

@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"maps"
 	"sync"
@@ -31,12 +30,12 @@ func scanFunding(sc interface{ Scan(...any) error }) (*masspay.FundingSource, er
 
 func (q *q) FundingSourceBalance(ctx context.Context, id string) (int64, error) {
 	var b int64
-	err := q.queryRow(ctx, `SELECT balance FROM funding_sources WHERE id = ?`+q.s.dialect.RowLock, id).Scan(&b)
+	err := q.queryRow(ctx, `SELECT balance FROM funding_sources WHERE id = $1`+q.s.dialect.RowLock, id).Scan(&b)
 	return b, noRows(err)
 }
 
 func (q *q) FundingSourceGet(ctx context.Context, id string) (*masspay.FundingSource, error) {
-	return scanFunding(q.queryRow(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id = ?`, id))
+	return scanFunding(q.queryRow(ctx, `SELECT `+fundingCols+` FROM funding_sources WHERE id = $1`, id))
 }
 
 func (q *q) DestinationRevision(ctx context.Context) (int64, error) {
@@ -56,7 +55,7 @@ func (q *q) DestinationGetMany(ctx context.Context, ids []string) (map[string]*m
 }
 
 func (q *q) FundingSourceInsert(ctx context.Context, f *masspay.FundingSource) error {
-	_, err := q.exec(ctx, `INSERT INTO funding_sources (`+fundingCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO funding_sources (`+fundingCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`,
 		f.ID, f.AccountID, f.CustomerID, f.Type, f.Status, f.Name, f.BankAccountType, f.RoutingNumber, f.AccountNumber,
 		f.Fingerprint, f.BankName, joinList(f.Channels), f.Removed, f.Balance, f.MicroDeposits.Status,
 		f.MicroDeposits.Amount1, f.MicroDeposits.Amount2, f.MicroDeposits.Attempts, us(f.MicroDeposits.Created), us(f.Created))
@@ -65,10 +64,10 @@ func (q *q) FundingSourceInsert(ctx context.Context, f *masspay.FundingSource) e
 
 func (q *q) FundingSourceList(ctx context.Context, f masspay.FundingSourceFilter) ([]*masspay.FundingSource, error) {
 	var w where
-	w.add("account_id = ?", f.AccountID)
-	w.add("customer_id = ?", f.CustomerID)
+	w.add("account_id = " + w.arg(f.AccountID))
+	w.add("customer_id = " + w.arg(f.CustomerID))
 	if f.Removed != nil {
-		w.add("removed = ?", *f.Removed)
+		w.add("removed = " + w.arg(*f.Removed))
 	}
 	rows, err := q.query(ctx, `SELECT `+fundingCols+` FROM funding_sources`+w.String()+` ORDER BY seq`, w.args...)
 	if err != nil {
@@ -81,22 +80,15 @@ func (q *q) FundingSourceList(ctx context.Context, f masspay.FundingSourceFilter
 // moves a balance. Removing a funding source moves the destinations revision.
 func (q *q) FundingSourceUpdate(ctx context.Context, f *masspay.FundingSource) error {
 	if _, err := q.exec(ctx, `UPDATE revisions SET n = n + 1 WHERE name = 'destinations'
- AND EXISTS (SELECT 1 FROM funding_sources WHERE id = ? AND removed <> ?)`, f.ID, f.Removed); err != nil {
+ AND EXISTS (SELECT 1 FROM funding_sources WHERE id = $1 AND removed <> $2)`, f.ID, f.Removed); err != nil {
 		return err
 	}
-	res, err := q.exec(ctx, `UPDATE funding_sources SET status = ?, name = ?, bank_account_type = ?, routing_number = ?,
- account_number = ?, fingerprint = ?, bank_name = ?, channels = ?, removed = ?, md_status = ?, md_amount1 = ?,
- md_amount2 = ?, md_attempts = ?, md_created = ? WHERE id = ?`,
+	return one(q.exec(ctx, `UPDATE funding_sources SET status = $1, name = $2, bank_account_type = $3, routing_number = $4,
+ account_number = $5, fingerprint = $6, bank_name = $7, channels = $8, removed = $9, md_status = $10, md_amount1 = $11,
+ md_amount2 = $12, md_attempts = $13, md_created = $14 WHERE id = $15`,
 		f.Status, f.Name, f.BankAccountType, f.RoutingNumber, f.AccountNumber, f.Fingerprint, f.BankName,
 		joinList(f.Channels), f.Removed, f.MicroDeposits.Status, f.MicroDeposits.Amount1, f.MicroDeposits.Amount2,
-		f.MicroDeposits.Attempts, us(f.MicroDeposits.Created), f.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return masspay.ErrNoRows
-	}
-	return nil
+		f.MicroDeposits.Attempts, us(f.MicroDeposits.Created), f.ID))
 }
 
 // LedgerPost writes the entries and applies their sums to the balance-type funding sources (bank
@@ -137,7 +129,7 @@ func (q *q) LedgerPost(ctx context.Context, entries []masspay.LedgerEntry) error
 		}
 	}
 	for _, id := range balances {
-		if _, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + ? WHERE id = ?`, sums[id], id); err != nil {
+		if _, err := q.exec(ctx, `UPDATE funding_sources SET balance = balance + $1 WHERE id = $2`, sums[id], id); err != nil {
 			return fmt.Errorf("move balance of %s: %w", id, err)
 		}
 	}
@@ -163,9 +155,9 @@ func (q *q) fundingTypes(ctx context.Context, ids []string) (map[string]string, 
 	if q.learned == nil {
 		q.learned = make(map[string]string, len(ask))
 	}
-	err := q.queryIDs(ctx, `SELECT id, type FROM funding_sources WHERE id`, ask, func(rows *sql.Rows) error {
+	err := q.tx.QueryIDs(ctx, `SELECT id, type FROM funding_sources WHERE id`, ask, func(row Row) error {
 		var id, typ string
-		if err := rows.Scan(&id, &typ); err != nil {
+		if err := row.Scan(&id, &typ); err != nil {
 			return err
 		}
 		out[id], q.learned[id] = typ, typ

@@ -3,168 +3,158 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
-	"path"
-	"sort"
-	"strconv"
-	"strings"
+	"slices"
+
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/database"
+	"github.com/pressly/goose/v3/lock"
 )
 
-// Migration is one numbered, forward-only schema change.
-type Migration struct {
-	Version int
-	Name    string
-	SQL     string
+// common holds the migration files that read the same on every backend. A backend's own files
+// (its migrations directory) join them: Migrations.
+//
+//go:embed migrations/*.sql
+var common embed.FS
+
+// Migrations is a backend's migration set for goose: the common files, the backend's own, and
+// the Go migrations. Every file begins with "-- +goose Up"; migrations only go forward.
+type Migrations struct {
+	Dialect goose.Dialect
+	// Own holds the backend's own NNNNN_name.sql files at its root.
+	Own fs.FS
+	// Locker keeps other processes out while migrating (PostgreSQL: an advisory lock); nil when
+	// the database itself does (SQLite: the write transaction).
+	Locker lock.SessionLocker
+	// TableExists is the backend's query for whether the table named by its one parameter
+	// exists in the schema masspay uses.
+	TableExists string
 }
 
-// ReadMigrations reads NNNNN_name.sql files from dir of fsys, in version order.
-func ReadMigrations(fsys fs.FS, dir string) ([]Migration, error) {
-	entries, err := fs.ReadDir(fsys, dir)
+// Files returns the union of the common and the backend's own files, as one directory.
+func (m Migrations) Files() (fs.FS, error) {
+	sub, err := fs.Sub(common, "migrations")
 	if err != nil {
 		return nil, err
 	}
-	var ms []Migration
-	for _, e := range entries {
-		name := e.Name()
-		if e.IsDir() || !strings.HasSuffix(name, ".sql") {
-			continue
-		}
-		num, _, ok := strings.Cut(name, "_")
-		v, err := strconv.Atoi(num)
-		if !ok || err != nil {
-			return nil, fmt.Errorf("migration %s: name must be NNNNN_name.sql", name)
-		}
-		b, err := fs.ReadFile(fsys, path.Join(dir, name))
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, Migration{Version: v, Name: name, SQL: string(b)})
-	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].Version < ms[j].Version })
-	return ms, nil
+	return newUnionFS(sub, m.Own)
 }
 
-// Migrate applies the migrations not yet recorded in schema_migrations, each in its own
-// transaction together with its record (and its Go step, if it has one). conn must be a dedicated connection on which the
-// caller already holds whatever lock keeps other processes out (PostgreSQL: an advisory lock).
-func Migrate(ctx context.Context, conn *sql.Conn, ms []Migration, dollar bool) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL)`); err != nil {
-		return fmt.Errorf("create schema_migrations: %w", err)
+// Versions lists every migration version (files and Go), in order.
+func (m Migrations) Versions() ([]int64, error) {
+	files, err := m.Files()
+	if err != nil {
+		return nil, err
 	}
-	applied := map[int]bool{}
-	rows, err := conn.QueryContext(ctx, `SELECT version FROM schema_migrations`)
+	names, err := fs.Glob(files, "*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var vs []int64
+	for _, n := range names {
+		v, err := goose.NumericComponent(n)
+		if err != nil {
+			return nil, fmt.Errorf("migration %s: %w", n, err)
+		}
+		vs = append(vs, v)
+	}
+	for _, g := range goMigrations() {
+		vs = append(vs, g.Version)
+	}
+	slices.Sort(vs)
+	return vs, nil
+}
+
+func (m Migrations) provider(db *sql.DB) (*goose.Provider, error) {
+	files, err := m.Files()
+	if err != nil {
+		return nil, err
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(goMigrations()...)}
+	if m.Locker != nil {
+		opts = append(opts, goose.WithSessionLocker(m.Locker))
+	}
+	return goose.NewProvider(m.Dialect, db, files, opts...)
+}
+
+// Migrate applies the pending migrations to db, each in its own transaction, with goose. A
+// database made by masspay's former migration runner (a schema_migrations table) is adopted
+// first: its versions are recorded in goose's table, under the same lock.
+func (m Migrations) Migrate(ctx context.Context, db *sql.DB) error {
+	if err := m.adopt(ctx, db); err != nil {
+		return fmt.Errorf("adopt schema_migrations: %w", err)
+	}
+	p, err := m.provider(db)
 	if err != nil {
 		return err
 	}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			rows.Close()
-			return err
-		}
-		applied[v] = true
-	}
-	rows.Close()
-	insert := `INSERT INTO schema_migrations (version, name) VALUES (?, ?)`
-	if dollar {
-		insert = `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`
-	}
-	for _, m := range ms {
-		if applied[m.Version] {
-			continue
-		}
-		tx, err := conn.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", m.Name, err)
-		}
-		if step := goSteps[m.Version]; step != nil {
-			if err := step(ctx, tx, dollar); err != nil {
-				tx.Rollback()
-				return fmt.Errorf("migration %s: %w", m.Name, err)
-			}
-		}
-		if _, err := tx.ExecContext(ctx, insert, m.Version, m.Name); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("record migration %s: %w", m.Name, err)
-		}
-		if err := tx.Commit(); err != nil {
-			return fmt.Errorf("commit migration %s: %w", m.Name, err)
-		}
+	if _, err := p.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
 }
 
-// goSteps are the parts of migrations that SQL cannot do the same on both backends, run in the
-// migration's transaction after its file.
-var goSteps = map[int]func(ctx context.Context, tx *sql.Tx, dollar bool) error{
-	9: func(ctx context.Context, tx *sql.Tx, dollar bool) error {
-		// The key hashes (see keyHash) of the transfers made before migration 00009.
-		return backfill(ctx, tx, dollar,
-			`SELECT seq, dest_customer_id, correlation_id FROM transfers
- WHERE seq > ? AND (dest_customer_id <> '' OR correlation_id <> '') ORDER BY seq LIMIT 1000`,
-			`UPDATE transfers SET dest_customer_hash = ?, correlation_hash = ? WHERE seq = ?`,
-			func(in []string) []any { return []any{keyHash(in[0]), keyHash(in[1])} })
-	},
-	11: func(ctx context.Context, tx *sql.Tx, dollar bool) error {
-		// The search text (see searchText) of the customers made before migration 00011.
-		return backfill(ctx, tx, dollar,
-			`SELECT seq, first_name, last_name, email, business_name FROM customers WHERE seq > ? ORDER BY seq LIMIT 1000`,
-			`UPDATE customers SET search_text = ? WHERE seq = ?`,
-			func(in []string) []any { return []any{searchText(in[0], in[1], in[2], in[3])} })
-	},
-}
+// legacyTable is where masspay's former runner recorded the versions it applied.
+const legacyTable = "schema_migrations"
 
-// backfill sets columns of existing rows to values computed in Go, a page at a time in seq order.
-// sel selects seq and then the text inputs of the rows after the seq given as its one parameter;
-// upd sets the columns from set's values, followed by the row's seq.
-func backfill(ctx context.Context, tx *sql.Tx, dollar bool, sel, upd string, set func(in []string) []any) error {
-	if dollar {
-		sel, upd = dollars(sel), dollars(upd)
+// adopt moves the versions of a database made by the former runner into goose's version table
+// (with goose's own store), and drops schema_migrations, in one transaction, so that goose
+// applies only what that runner had not.
+func (m Migrations) adopt(ctx context.Context, db *sql.DB) (err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return err
 	}
-	type row struct {
-		seq int64
-		in  []string
-	}
-	for after := int64(0); ; {
-		rows, err := tx.QueryContext(ctx, sel, after)
-		if err != nil {
+	defer conn.Close()
+	if m.Locker != nil {
+		if err := m.Locker.SessionLock(ctx, conn); err != nil {
 			return err
 		}
-		cols, err := rows.Columns()
-		if err != nil {
+		defer func() { err = errors.Join(err, m.Locker.SessionUnlock(context.WithoutCancel(ctx), conn)) }()
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var legacy bool
+	if err := tx.QueryRowContext(ctx, m.TableExists, legacyTable).Scan(&legacy); err != nil || !legacy {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT version FROM `+legacyTable+` ORDER BY version`)
+	if err != nil {
+		return err
+	}
+	var versions []int64
+	for rows.Next() {
+		var v int64
+		if err := rows.Scan(&v); err != nil {
 			rows.Close()
 			return err
 		}
-		var page []row
-		for rows.Next() {
-			r := row{in: make([]string, len(cols)-1)}
-			dest := []any{&r.seq}
-			for i := range r.in {
-				dest = append(dest, &r.in[i])
-			}
-			if err := rows.Scan(dest...); err != nil {
-				rows.Close()
-				return err
-			}
-			page = append(page, r)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		versions = append(versions, v)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	store, err := database.NewStore(database.Dialect(m.Dialect), goose.DefaultTablename)
+	if err != nil {
+		return err
+	}
+	if err := store.CreateVersionTable(ctx, tx); err != nil {
+		return err
+	}
+	for _, v := range append([]int64{0}, versions...) {
+		if err := store.Insert(ctx, tx, database.InsertRequest{Version: v}); err != nil {
 			return err
 		}
-		if len(page) == 0 {
-			return nil
-		}
-		for _, r := range page {
-			if _, err := tx.ExecContext(ctx, upd, append(set(r.in), r.seq)...); err != nil {
-				return err
-			}
-		}
-		after = page[len(page)-1].seq
 	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE `+legacyTable); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

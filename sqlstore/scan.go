@@ -2,10 +2,12 @@ package sqlstore
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"time"
+
+	"masspay"
 )
 
 // us converts a time to the stored form: microseconds since the epoch, 0 for the zero time.
@@ -51,26 +53,37 @@ func splitList(s string) []string {
 	return strings.Split(s, ",")
 }
 
-// where builds a conjunction of conditions and their arguments.
+// where builds a conjunction of conditions, numbering their parameters as it goes: arg adds a
+// value and returns its placeholder ($1, $2, ...), which both backends read natively.
 type where struct {
 	conds []string
 	args  []any
 }
 
-func (w *where) add(cond string, args ...any) {
-	w.conds = append(w.conds, cond)
-	w.args = append(w.args, args...)
+// arg adds a parameter and returns its placeholder.
+func (w *where) arg(v any) string {
+	w.args = append(w.args, v)
+	return "$" + strconv.Itoa(len(w.args))
 }
 
-func (w *where) in(col string, vals []string) {
-	if len(vals) == 0 {
-		return
-	}
-	args := make([]any, len(vals))
+// list adds one parameter per value and returns their placeholders, comma-separated.
+func (w *where) list(vals []string) string {
+	var b strings.Builder
 	for i, v := range vals {
-		args[i] = v
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString(w.arg(v))
 	}
-	w.add(col+" IN ("+inList(len(vals))+")", args...)
+	return b.String()
+}
+
+func (w *where) add(cond string) { w.conds = append(w.conds, cond) }
+
+func (w *where) in(col string, vals []string) {
+	if len(vals) > 0 {
+		w.add(col + " IN (" + w.list(vals) + ")")
+	}
 }
 
 func (w *where) String() string {
@@ -80,44 +93,50 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
-// queryIDs runs prefix (a SELECT ending in "WHERE <column>") for every id, calling each per row:
-// on PostgreSQL as "= ANY" of one array parameter, elsewhere as IN lists of at most 500.
-func (q *q) queryIDs(ctx context.Context, prefix string, ids []string, each func(*sql.Rows) error) error {
-	run := func(query string, args ...any) error {
-		rows, err := q.query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			if err := each(rows); err != nil {
-				return err
-			}
-		}
-		return rows.Err()
+// page adds a page's limit and offset, after the conditions' parameters (run the COUNT first).
+func (w *where) page(p masspay.Page) string {
+	return " LIMIT " + w.arg(p.Limit) + " OFFSET " + w.arg(p.Offset)
+}
+
+// list runs the COUNT of table's rows matching w, then the page of them in order, scanned.
+func list[T any](ctx context.Context, q *q, cols, table string, w *where, order string, p masspay.Page,
+	scan func(interface{ Scan(...any) error }) (T, error)) ([]T, int, error) {
+	var total int
+	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM `+table+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, err
 	}
-	if q.s.dialect.ArrayInsert {
-		return run(prefix+` = ANY(?::text[])`, ids)
+	cond := w.String()
+	rows, err := q.query(ctx, `SELECT `+cols+` FROM `+table+cond+` ORDER BY `+order+w.page(p), w.args...)
+	if err != nil {
+		return nil, 0, err
 	}
-	args := make([]any, 0, min(len(ids), maxRowsCached))
-	return q.s.split(len(ids), 1, func(lo, hi int) error {
-		args = args[:0]
-		for _, id := range ids[lo:hi] {
-			args = append(args, id)
-		}
-		return run(prefix+` IN (`+inList(hi-lo)+`)`, args...)
-	})
+	out, err := collect(rows, scan)
+	return out, total, err
 }
 
 // getMany loads the rows with the given ids, keyed by id.
 func getMany[T any](ctx context.Context, q *q, prefix string, ids []string, scan func(interface{ Scan(...any) error }) (T, error), id func(T) string) (map[string]T, error) {
 	out := make(map[string]T, len(ids))
-	err := q.queryIDs(ctx, prefix, ids, func(rows *sql.Rows) error {
-		v, err := scan(rows)
+	err := q.tx.QueryIDs(ctx, prefix, ids, func(row Row) error {
+		v, err := scan(row)
 		if err == nil {
 			out[id(v)] = v
 		}
 		return err
 	})
 	return out, err
+}
+
+// collect scans every row with scan and closes rows.
+func collect[T any](rows Rows, scan func(interface{ Scan(...any) error }) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }

@@ -45,7 +45,7 @@ func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error)
 }
 
 func (q *q) TransferGet(ctx context.Context, id string) (*masspay.Transfer, error) {
-	return scanTransfer(q.queryRow(ctx, `SELECT `+transferCols+` FROM transfers WHERE id = ?`, id))
+	return scanTransfer(q.queryRow(ctx, `SELECT `+transferCols+` FROM transfers WHERE id = $1`, id))
 }
 
 func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) error {
@@ -61,53 +61,44 @@ func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) erro
 
 func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
 	var w where
-	w.add("account_id = ?", f.AccountID)
+	w.add("account_id = " + w.arg(f.AccountID))
 	if f.CustomerID != "" {
 		// The customer's transfers from each side's partial index (their conditions spelled out
 		// so that the indexes apply), then the account's: SQLite, which keeps no statistics,
 		// would otherwise scan all of the account's transfers.
-		w.add(`seq IN (SELECT seq FROM transfers WHERE source_customer_id = ? AND source_customer_id <> ''
- UNION ALL SELECT seq FROM transfers WHERE dest_customer_hash = ? AND dest_customer_hash <> 0 AND dest_customer_id = ?)`,
-			f.CustomerID, keyHash(f.CustomerID), f.CustomerID)
+		c := w.arg(f.CustomerID)
+		w.add(`seq IN (SELECT seq FROM transfers WHERE source_customer_id = ` + c + ` AND source_customer_id <> ''
+ UNION ALL SELECT seq FROM transfers WHERE dest_customer_hash = ` + w.arg(keyHash(f.CustomerID)) +
+			` AND dest_customer_hash <> 0 AND dest_customer_id = ` + c + `)`)
 	} else {
 		w.add("(source_customer_id = '' OR dest_customer_id = '')")
 	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
-		w.add("correlation_hash = ? AND correlation_hash <> 0 AND correlation_id = ?", keyHash(f.CorrelationID), f.CorrelationID)
+		w.add("correlation_hash = " + w.arg(keyHash(f.CorrelationID)) + " AND correlation_hash <> 0 AND correlation_id = " +
+			w.arg(f.CorrelationID))
 	}
 	if f.StartAmount > 0 {
-		w.add("amount >= ?", f.StartAmount)
+		w.add("amount >= " + w.arg(f.StartAmount))
 	}
 	if f.EndAmount > 0 {
-		w.add("amount <= ?", f.EndAmount)
+		w.add("amount <= " + w.arg(f.EndAmount))
 	}
 	if !f.StartDate.IsZero() {
-		w.add("created >= ?", us(f.StartDate))
+		w.add("created >= " + w.arg(us(f.StartDate)))
 	}
 	if !f.EndDate.IsZero() {
-		w.add("created < ?", us(f.EndDate))
+		w.add("created < " + w.arg(us(f.EndDate)))
 	}
 	if f.Search != "" {
-		cond, args := customerSearch(f.Search)
 		w.add(`EXISTS (SELECT 1 FROM customers c WHERE c.id IN (transfers.source_customer_id, transfers.dest_customer_id)
- AND c.id <> ? AND `+cond+`)`, append([]any{f.CustomerID}, args...)...)
+ AND c.id <> ` + w.arg(f.CustomerID) + ` AND ` + customerSearch(&w, f.Search) + `)`)
 	}
-	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM transfers`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
-		append(w.args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := collect(rows, scanTransfer)
-	return list, total, err
+	return list(ctx, q, transferCols, "transfers", &w, "seq DESC", f.Page, scanTransfer)
 }
 
 func (q *q) TransferListFundedBy(ctx context.Context, fundingTransferID string) ([]*masspay.Transfer, error) {
-	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE funding_transfer_id = ? ORDER BY seq`, fundingTransferID)
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE funding_transfer_id = $1 ORDER BY seq`, fundingTransferID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,8 +108,8 @@ func (q *q) TransferListFundedBy(ctx context.Context, fundingTransferID string) 
 // TransferListPendingBank returns the account's oldest pending bank transfers, up to limit,
 // locked until the transaction ends.
 func (q *q) TransferListPendingBank(ctx context.Context, accountID string, limit int) ([]*masspay.Transfer, error) {
-	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE account_id = ? AND status = 'pending' AND bank
- ORDER BY seq LIMIT ?`+q.s.dialect.RowLock, accountID, limit)
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE account_id = $1 AND status = 'pending' AND bank
+ ORDER BY seq LIMIT $2`+q.s.dialect.RowLock, accountID, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -127,40 +118,28 @@ func (q *q) TransferListPendingBank(ctx context.Context, accountID string, limit
 
 // TransferUpdate writes the fields that change after creation: status, posting and failure.
 func (q *q) TransferUpdate(ctx context.Context, t *masspay.Transfer) error {
-	res, err := q.exec(ctx, `UPDATE transfers SET status = ?, posted = ?, failure_code = ? WHERE id = ?`,
-		t.Status, t.Posted, t.FailureCode, t.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return masspay.ErrNoRows
-	}
-	return nil
+	return one(q.exec(ctx, `UPDATE transfers SET status = $1, posted = $2, failure_code = $3 WHERE id = $4`,
+		t.Status, t.Posted, t.FailureCode, t.ID))
 }
 
 func (q *q) TransferListProcessedBank(ctx context.Context, accountID string, debitNames, creditNames []string, limit int) ([]*masspay.Transfer, error) {
-	banks := func(names []string) (string, []any) {
-		args := []any{accountID}
-		for _, n := range names {
-			args = append(args, n)
-		}
-		return `(SELECT id FROM funding_sources WHERE account_id = ? AND type = 'bank' AND name IN (` + inList(len(names)) + `))`, args
+	var w where
+	acc := w.arg(accountID)
+	banks := func(names []string) string {
+		return `(SELECT id FROM funding_sources WHERE account_id = ` + acc + ` AND type = 'bank' AND name IN (` + w.list(names) + `))`
 	}
 	var sides []string
-	args := []any{accountID}
 	if len(debitNames) > 0 {
-		sub, a := banks(debitNames)
-		sides, args = append(sides, `(funding_transfer_id = '' AND source_id IN `+sub+`)`), append(args, a...)
+		sides = append(sides, `(funding_transfer_id = '' AND source_id IN `+banks(debitNames)+`)`)
 	}
 	if len(creditNames) > 0 {
-		sub, a := banks(creditNames)
-		sides, args = append(sides, `destination_id IN `+sub), append(args, a...)
+		sides = append(sides, `destination_id IN `+banks(creditNames))
 	}
 	if len(sides) == 0 {
 		return nil, nil
 	}
-	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE account_id = ? AND status = 'processed' AND bank
- AND (`+strings.Join(sides, " OR ")+`) ORDER BY seq LIMIT ?`+q.s.dialect.RowLock, append(args, limit)...)
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE account_id = `+acc+` AND status = 'processed' AND bank
+ AND (`+strings.Join(sides, " OR ")+`) ORDER BY seq LIMIT `+w.arg(limit)+q.s.dialect.RowLock, w.args...)
 	if err != nil {
 		return nil, err
 	}

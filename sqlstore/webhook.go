@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"slices"
 	"time"
@@ -25,42 +24,35 @@ func scanSubscription(sc interface{ Scan(...any) error }) (*masspay.WebhookSubsc
 
 func (q *q) WebhookSubscriptionCount(ctx context.Context, accountID string) (int, error) {
 	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhook_subscriptions WHERE account_id = ?`, accountID).Scan(&n)
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhook_subscriptions WHERE account_id = $1`, accountID).Scan(&n)
 	return n, err
 }
 
 func (q *q) WebhookSubscriptionDelete(ctx context.Context, id string) error {
 	for _, stmt := range []string{
-		`DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE subscription_id = ?)`,
-		`DELETE FROM webhook_retries WHERE webhook_id IN (SELECT id FROM webhooks WHERE subscription_id = ?)`,
-		`DELETE FROM webhooks WHERE subscription_id = ?`,
+		`DELETE FROM webhook_attempts WHERE webhook_id IN (SELECT id FROM webhooks WHERE subscription_id = $1)`,
+		`DELETE FROM webhook_retries WHERE webhook_id IN (SELECT id FROM webhooks WHERE subscription_id = $1)`,
+		`DELETE FROM webhooks WHERE subscription_id = $1`,
 	} {
 		if _, err := q.exec(ctx, stmt, id); err != nil {
 			return err
 		}
 	}
-	res, err := q.exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = ?`, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return masspay.ErrNoRows
-	}
-	return nil
+	return one(q.exec(ctx, `DELETE FROM webhook_subscriptions WHERE id = $1`, id))
 }
 
 func (q *q) WebhookSubscriptionGet(ctx context.Context, id string) (*masspay.WebhookSubscription, error) {
-	return scanSubscription(q.queryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE id = ?`, id))
+	return scanSubscription(q.queryRow(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE id = $1`, id))
 }
 
 func (q *q) WebhookSubscriptionInsert(ctx context.Context, s *masspay.WebhookSubscription) error {
-	_, err := q.exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+	_, err := q.exec(ctx, `INSERT INTO webhook_subscriptions (`+subscriptionCols+`) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
 		s.ID, s.AccountID, s.URL, s.Secret, s.Paused, s.ConsecutiveFailures, us(s.LastSuccess), us(s.Created))
 	return q.unique(err)
 }
 
 func (q *q) WebhookSubscriptionList(ctx context.Context, accountID string) ([]*masspay.WebhookSubscription, error) {
-	rows, err := q.query(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE account_id = ? ORDER BY seq`, accountID)
+	rows, err := q.query(ctx, `SELECT `+subscriptionCols+` FROM webhook_subscriptions WHERE account_id = $1 ORDER BY seq`, accountID)
 	if err != nil {
 		return nil, err
 	}
@@ -70,24 +62,17 @@ func (q *q) WebhookSubscriptionList(ctx context.Context, accountID string) ([]*m
 func (q *q) WebhookSubscriptionRecord(ctx context.Context, id string, success bool, now time.Time) (*masspay.WebhookSubscription, error) {
 	// One UPDATE, so that concurrent deliveries to the same subscription (on several nodes)
 	// never lose a count to a read-modify-write race.
-	stmt := `UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1 WHERE id = ? RETURNING ` + subscriptionCols
+	stmt := `UPDATE webhook_subscriptions SET consecutive_failures = consecutive_failures + 1 WHERE id = $1 RETURNING ` + subscriptionCols
 	args := []any{id}
 	if success {
-		stmt = `UPDATE webhook_subscriptions SET consecutive_failures = 0, last_success = ? WHERE id = ? RETURNING ` + subscriptionCols
+		stmt = `UPDATE webhook_subscriptions SET consecutive_failures = 0, last_success = $1 WHERE id = $2 RETURNING ` + subscriptionCols
 		args = []any{us(now), id}
 	}
 	return scanSubscription(q.queryRow(ctx, stmt, args...))
 }
 
 func (q *q) WebhookSubscriptionSetPaused(ctx context.Context, id string, paused bool) error {
-	res, err := q.exec(ctx, `UPDATE webhook_subscriptions SET paused = ? WHERE id = ?`, paused, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return masspay.ErrNoRows
-	}
-	return nil
+	return one(q.exec(ctx, `UPDATE webhook_subscriptions SET paused = $1 WHERE id = $2`, paused, id))
 }
 
 const webhookCols = `id, seq, subscription_id, account_id, event_id, topic, retries, next_at, lease_until, created`
@@ -113,63 +98,47 @@ func (q *q) WebhookInsertMany(ctx context.Context, ws []*masspay.Webhook) error 
 }
 
 func (q *q) WebhookClearDue(ctx context.Context, subscriptionID string) error {
-	_, err := q.exec(ctx, `UPDATE webhooks SET next_at = 0 WHERE subscription_id = ? AND next_at > 0`, subscriptionID)
+	_, err := q.exec(ctx, `UPDATE webhooks SET next_at = 0 WHERE subscription_id = $1 AND next_at > 0`, subscriptionID)
 	return err
 }
 
 func (q *q) WebhookGet(ctx context.Context, id string) (*masspay.Webhook, error) {
-	return scanWebhook(q.queryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = ?`, id))
+	return scanWebhook(q.queryRow(ctx, `SELECT `+webhookCols+` FROM webhooks WHERE id = $1`, id))
 }
 
 func (q *q) WebhookList(ctx context.Context, f masspay.WebhookFilter) ([]*masspay.Webhook, int, error) {
 	var w where
-	w.add("subscription_id = ?", f.SubscriptionID)
+	w.add("subscription_id = " + w.arg(f.SubscriptionID))
 	if f.ResourceID != "" {
 		// Through the event's unique id, row by row of the subscription: events have no index
 		// on resource_id, and one would cost every event insert.
-		w.add("EXISTS (SELECT 1 FROM events e WHERE e.id = webhooks.event_id AND e.resource_id = ?)", f.ResourceID)
+		w.add("EXISTS (SELECT 1 FROM events e WHERE e.id = webhooks.event_id AND e.resource_id = " + w.arg(f.ResourceID) + ")")
 	}
 	if !f.StartDate.IsZero() {
-		w.add("created >= ?", us(f.StartDate))
+		w.add("created >= " + w.arg(us(f.StartDate)))
 	}
 	if !f.EndDate.IsZero() {
-		w.add("created < ?", us(f.EndDate))
+		w.add("created < " + w.arg(us(f.EndDate)))
 	}
-	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM webhooks`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.query(ctx, `SELECT `+webhookCols+` FROM webhooks`+w.String()+` ORDER BY seq DESC LIMIT ? OFFSET ?`,
-		append(w.args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := collect(rows, scanWebhook)
-	return list, total, err
+	return list(ctx, q, webhookCols, "webhooks", &w, "seq DESC", f.Page, scanWebhook)
 }
 
 func (q *q) WebhookUpdate(ctx context.Context, w *masspay.Webhook) error {
-	res, err := q.exec(ctx, `UPDATE webhooks SET retries = ?, next_at = ?, lease_until = ? WHERE id = ?`,
-		w.Retries, us(w.NextAt), us(w.LeaseUntil), w.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n != 1 {
-		return masspay.ErrNoRows
-	}
-	return nil
+	return one(q.exec(ctx, `UPDATE webhooks SET retries = $1, next_at = $2, lease_until = $3 WHERE id = $4`,
+		w.Retries, us(w.NextAt), us(w.LeaseUntil), w.ID))
 }
 
 func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*masspay.WebhookDelivery, error) {
 	now := us(p.Now)
 	// What each subscription has in flight (leased and not yet recorded) bounds what it may
 	// take now.
-	inFlight, err := q.countBy(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? GROUP BY subscription_id`, now)
+	inFlight, err := q.countBy(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > $1 GROUP BY subscription_id`, now)
 	if err != nil {
 		return nil, err
 	}
 	var w where
-	w.add("next_at > 0 AND next_at <= ? AND lease_until <= ?", now, now)
+	n := w.arg(now)
+	w.add("next_at > 0 AND next_at <= " + n + " AND lease_until <= " + n)
 	w.add("subscription_id IN (SELECT id FROM webhook_subscriptions WHERE NOT paused)")
 	var full []string
 	for id, n := range inFlight {
@@ -178,25 +147,21 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 		}
 	}
 	if len(full) > 0 {
-		args := make([]any, len(full))
-		for i, id := range full {
-			args[i] = id
-		}
-		w.add("subscription_id NOT IN ("+inList(len(full))+")", args...)
+		w.add("subscription_id NOT IN (" + w.list(full) + ")")
 	}
 	// Candidates are read without a lock: locks are taken subscription first, then its webhooks,
 	// the order of recording an attempt and of deleting a subscription (no deadlock between
 	// them). The lease update below re-checks each candidate, so a row another node claimed
 	// meanwhile is passed over.
-	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT ?`,
-		append(w.args, p.Limit)...)
+	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT `+w.arg(p.Limit),
+		w.args...)
 	if err != nil {
 		return nil, err
 	}
 	type cand struct{ id, sub string }
 	var cands []cand
 	subSet := map[string]bool{}
-	var subs []any
+	var subs []string
 	for rows.Next() {
 		var c cand
 		if err := rows.Scan(&c.id, &c.sub); err != nil {
@@ -215,16 +180,18 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	}
 	// Locking the subscriptions serializes concurrent claims for them (PostgreSQL nodes), so
 	// the in-flight count read next includes every lease another claim has committed.
-	if _, err := q.exec(ctx, `SELECT id FROM webhook_subscriptions WHERE id IN (`+inList(len(subs))+`) ORDER BY id`+
-		q.s.dialect.RowLock, subs...); err != nil {
+	var lock where
+	if _, err := q.exec(ctx, `SELECT id FROM webhook_subscriptions WHERE id IN (`+lock.list(subs)+`) ORDER BY id`+
+		q.s.dialect.RowLock, lock.args...); err != nil {
 		return nil, err
 	}
-	inFlight, err = q.countBy(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > ? AND subscription_id IN (`+
-		inList(len(subs))+`) GROUP BY subscription_id`, append([]any{now}, subs...)...)
+	var count where
+	inFlight, err = q.countBy(ctx, `SELECT subscription_id, COUNT(*) FROM webhooks WHERE lease_until > `+count.arg(now)+
+		` AND subscription_id IN (`+count.list(subs)+`) GROUP BY subscription_id`, count.args...)
 	if err != nil {
 		return nil, err
 	}
-	var ids []any
+	var ids []string
 	for _, c := range cands {
 		if inFlight[c.sub] < p.PerSubscription {
 			inFlight[c.sub]++
@@ -234,29 +201,31 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	claimed, err := q.query(ctx, `UPDATE webhooks SET lease_until = ? WHERE id IN (`+inList(len(ids))+
-		`) AND next_at > 0 AND next_at <= ? AND lease_until <= ? RETURNING id`, append(append([]any{us(p.LeaseUntil)}, ids...), now, now)...)
+	var lease where
+	leased, err := q.query(ctx, `UPDATE webhooks SET lease_until = `+lease.arg(us(p.LeaseUntil))+` WHERE id IN (`+lease.list(ids)+
+		`) AND next_at > 0 AND next_at <= `+lease.arg(now)+` AND lease_until <= `+lease.arg(now)+` RETURNING id`, lease.args...)
 	if err != nil {
 		return nil, err
 	}
 	ids = ids[:0]
-	for claimed.Next() {
+	for leased.Next() {
 		var id string
-		if err := claimed.Scan(&id); err != nil {
-			claimed.Close()
+		if err := leased.Scan(&id); err != nil {
+			leased.Close()
 			return nil, err
 		}
 		ids = append(ids, id)
 	}
-	claimed.Close()
-	if err := claimed.Err(); err != nil || len(ids) == 0 {
+	leased.Close()
+	if err := leased.Err(); err != nil || len(ids) == 0 {
 		return nil, err
 	}
+	var claimed where
 	rows, err = q.query(ctx, `SELECT w.id, w.seq, w.subscription_id, w.account_id, w.event_id, w.topic, w.retries, w.next_at,
  w.lease_until, w.created, s.id, s.account_id, s.url, s.secret, s.paused, s.consecutive_failures, s.last_success, s.created,
  e.id, e.seq, e.account_id, e.customer_id, e.topic, e.resource_type, e.resource_id, e.correlation_id, e.created
  FROM webhooks w JOIN webhook_subscriptions s ON s.id = w.subscription_id JOIN events e ON e.id = w.event_id
- WHERE w.id IN (`+inList(len(ids))+`) ORDER BY w.next_at, w.seq`, ids...)
+ WHERE w.id IN (`+claimed.list(ids)+`) ORDER BY w.next_at, w.seq`, claimed.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -283,7 +252,7 @@ func (q *q) WebhookAttemptInsert(ctx context.Context, a *masspay.WebhookAttempt)
 	reqH, _ := json.Marshal(a.RequestHeaders)
 	resH, _ := json.Marshal(a.ResponseHeaders)
 	_, err := q.exec(ctx, `INSERT INTO webhook_attempts (id, webhook_id, request_time, url, request_headers, request_body,
- response_time, response_headers, status_code, response_body) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+ response_time, response_headers, status_code, response_body) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
 		a.ID, a.WebhookID, us(a.RequestTime), a.URL, string(reqH), a.RequestBody, us(a.ResponseTime), string(resH),
 		a.StatusCode, a.ResponseBody)
 	return err
@@ -295,8 +264,8 @@ func (q *q) WebhookAttemptList(ctx context.Context, webhookIDs ...string) ([]*ma
 		a   *masspay.WebhookAttempt
 	}
 	var list []seqAttempt
-	err := q.queryIDs(ctx, `SELECT seq, id, webhook_id, request_time, url, request_headers, request_body, response_time,
- response_headers, status_code, response_body FROM webhook_attempts WHERE webhook_id`, webhookIDs, func(rows *sql.Rows) error {
+	err := q.tx.QueryIDs(ctx, `SELECT seq, id, webhook_id, request_time, url, request_headers, request_body, response_time,
+ response_headers, status_code, response_body FROM webhook_attempts WHERE webhook_id`, webhookIDs, func(rows Row) error {
 		var a masspay.WebhookAttempt
 		var seq, reqT, resT int64
 		var reqH, resH string
@@ -321,12 +290,12 @@ func (q *q) WebhookAttemptList(ctx context.Context, webhookIDs ...string) ([]*ma
 }
 
 func (q *q) WebhookRetryInsert(ctx context.Context, r *masspay.WebhookRetry) error {
-	_, err := q.exec(ctx, `INSERT INTO webhook_retries (id, webhook_id, created) VALUES (?, ?, ?)`, r.ID, r.WebhookID, us(r.Created))
+	_, err := q.exec(ctx, `INSERT INTO webhook_retries (id, webhook_id, created) VALUES ($1, $2, $3)`, r.ID, r.WebhookID, us(r.Created))
 	return err
 }
 
 func (q *q) WebhookRetryList(ctx context.Context, webhookID string) ([]*masspay.WebhookRetry, error) {
-	rows, err := q.query(ctx, `SELECT id, webhook_id, created FROM webhook_retries WHERE webhook_id = ? ORDER BY seq`, webhookID)
+	rows, err := q.query(ctx, `SELECT id, webhook_id, created FROM webhook_retries WHERE webhook_id = $1 ORDER BY seq`, webhookID)
 	if err != nil {
 		return nil, err
 	}
@@ -343,8 +312,8 @@ func (q *q) WebhookRetryList(ctx context.Context, webhookID string) ([]*masspay.
 
 // TransferListPendingBankBefore serves automatic clearing across all accounts.
 func (q *q) TransferListPendingBankBefore(ctx context.Context, before time.Time, limit int) ([]*masspay.Transfer, error) {
-	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE status = 'pending' AND bank AND created < ?
- ORDER BY seq LIMIT ?`+q.s.dialect.RowLock, us(before), limit)
+	rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE status = 'pending' AND bank AND created < $1
+ ORDER BY seq LIMIT $2`+q.s.dialect.RowLock, us(before), limit)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,7 @@ import (
 var accountTests = []test{
 	{"AccountInsertGetCount", testAccounts},
 	{"ApplicationInsertGetByKey", testApplications},
-	{"AccessTokenInsertGetDeleteExpired", testAccessTokens},
+	{"AccessTokenInsertGetDelete", testAccessTokens},
 }
 
 func testAccounts(t *testing.T, newStore NewStoreFunc) {
@@ -87,6 +87,18 @@ func testAccessTokens(t *testing.T, newStore NewStoreFunc) {
 			want.Expires = stored(tok.Expires)
 			equal(t, "token", got, &want)
 		}
+		return nil
+	})
+	f.write(func(q masspay.Q) error {
+		must(t, q.AccessTokenDelete(f.ctx, "later"))
+		wantErr(t, "AccessTokenDelete of a deleted token", q.AccessTokenDelete(f.ctx, "later"), masspay.ErrNoRows)
+		return nil
+	})
+	f.read(func(q masspay.Q) error {
+		_, err := q.AccessTokenGet(f.ctx, "later")
+		wantErr(t, "AccessTokenGet of a deleted token", err, masspay.ErrNoRows)
+		_, err = q.AccessTokenGet(f.ctx, "now")
+		must(t, err)
 		return nil
 	})
 }

@@ -92,7 +92,11 @@ func testMassPaymentInsertAllOrNothing(t *testing.T, newStore NewStoreFunc) {
 func testMassPaymentList(t *testing.T, newStore NewStoreFunc) {
 	f := setup(t, newStore)
 	insert := func(id, account, customer, corr string) {
-		m, items := newMassPayment(id, account, "src", "dst", masspay.MassPaymentPending, 1)
+		status := masspay.MassPaymentPending
+		if id == "m1" {
+			status = masspay.MassPaymentComplete
+		}
+		m, items := newMassPayment(id, account, "src", "dst", status, 1)
 		m.CustomerID, m.CorrelationID = customer, corr
 		f.write(func(q masspay.Q) error { return q.MassPaymentInsert(f.ctx, m, items) })
 	}
@@ -111,6 +115,9 @@ func testMassPaymentList(t *testing.T, newStore NewStoreFunc) {
 		{"AccountNewestFirst", masspay.MassPaymentFilter{AccountID: "acc1", Page: page}, []string{"m3", "m2", "m1"}, 3},
 		{"Customer", masspay.MassPaymentFilter{AccountID: "acc1", CustomerID: "c1", Page: page}, []string{"m4"}, 1},
 		{"CorrelationID", masspay.MassPaymentFilter{AccountID: "acc1", CorrelationID: "corr-2", Page: page}, []string{"m2"}, 1},
+		{"Status", masspay.MassPaymentFilter{AccountID: "acc1", Statuses: []string{string(masspay.MassPaymentComplete)}, Page: page}, []string{"m1"}, 1},
+		{"Statuses", masspay.MassPaymentFilter{AccountID: "acc1", Statuses: []string{"complete", "pending"}, Page: page}, []string{"m3", "m2", "m1"}, 3},
+		{"StatusAndCorrelationID", masspay.MassPaymentFilter{AccountID: "acc1", CorrelationID: "corr-2", Statuses: []string{"complete"}, Page: page}, []string{}, 0},
 		{"OtherAccount", masspay.MassPaymentFilter{AccountID: "acc2", Page: page}, []string{"m5"}, 1},
 		{"Page", masspay.MassPaymentFilter{AccountID: "acc1", Page: masspay.Page{Limit: 1, Offset: 1}}, []string{"m2"}, 3},
 	}

@@ -9,7 +9,6 @@ package storetest
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"reflect"
@@ -31,7 +30,7 @@ type test struct {
 func Run(t *testing.T, newStore NewStoreFunc) {
 	var tests []test
 	for _, group := range [][]test{txTests, notifyTests, accountTests, customerTests, fundingSourceTests,
-		massPaymentTests, itemTests, transferTests, eventTests, idempotencyTests, violationTests, webhookTests, achTests} {
+		massPaymentTests, itemTests, transferTests, eventTests, idempotencyTests, violationTests, webhookTests, achTests, backlogTests} {
 		tests = append(tests, group...)
 	}
 	for _, tc := range tests {
@@ -91,14 +90,16 @@ func (f *fx) writeErr(fn func(q masspay.Q) error) error {
 }
 
 // exec runs raw SQL (no parameters, so that it reads the same on every backend) on the store's
-// database, to build states the Q methods refuse to build. Stores without DB() skip the test.
+// database, to build states the Q methods refuse to build. Stores without ExecSQL skip the test.
 func (f *fx) exec(query string) {
 	f.t.Helper()
-	db, ok := f.s.(interface{ DB() *sql.DB })
+	db, ok := f.s.(interface {
+		ExecSQL(ctx context.Context, query string) error
+	})
 	if !ok {
-		f.t.Skipf("store %T has no DB() for raw SQL", f.s)
+		f.t.Skipf("store %T has no ExecSQL for raw SQL", f.s)
 	}
-	if _, err := db.DB().ExecContext(f.ctx, query); err != nil {
+	if err := db.ExecSQL(f.ctx, query); err != nil {
 		f.t.Fatalf("exec %q: %v", query, err)
 	}
 }

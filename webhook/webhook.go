@@ -60,7 +60,20 @@ type Config struct {
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
 	Logger *slog.Logger
+	// Observer is told the outcome of every recorded attempt (default: nobody).
+	Observer Observer
 }
+
+// Observer receives the worker's figures, for metrics. Its method must not block.
+type Observer interface {
+	// WebhookDelivered reports one attempt: outcome is "delivered" (a 2xx answer), "failed"
+	// (any other answer) or "error" (no answer: refused, timed out); took is request to answer.
+	WebhookDelivered(outcome string, took time.Duration)
+}
+
+type nopObserver struct{}
+
+func (nopObserver) WebhookDelivered(string, time.Duration) {}
 
 func (c Config) withDefaults() Config {
 	c.Timeout = cmp.Or(c.Timeout, 10*time.Second)
@@ -78,6 +91,9 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.Observer == nil {
+		c.Observer = nopObserver{}
 	}
 	return c
 }
@@ -226,7 +242,16 @@ func (w *Worker) deliver(ctx context.Context, d *masspay.WebhookDelivery) {
 	if err := w.record(rctx, d, a); err != nil {
 		log.Error("record webhook attempt", "error", err)
 		w.release(d)
+		return
 	}
+	outcome := "delivered"
+	switch {
+	case err != nil:
+		outcome = "error"
+	case a.StatusCode < 200 || a.StatusCode > 299:
+		outcome = "failed"
+	}
+	w.cfg.Observer.WebhookDelivered(outcome, a.ResponseTime.Sub(a.RequestTime))
 }
 
 func describe(err error) string {

@@ -84,13 +84,9 @@ func runACHCutoff(ctx context.Context, args []string, getenv func(string) string
 func runACHList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("ach ls", getenv, stderr)
 	store := fs.storeFlags()
-	limit := fs.Int("limit", 50, "how many files, newest first")
+	limit := fs.Int("limit", 50, 1, "how many files, newest first")
 	if err := fs.parse(args); err != nil {
 		return err
-	}
-	if *limit < 1 {
-		fmt.Fprintf(stderr, "--limit %d: want a positive number of files\n", *limit)
-		return exitError(2)
 	}
 	st, a, err := openACH(ctx, store, stderr)
 	if err != nil {

@@ -374,9 +374,9 @@ func TestServeACHSettings(t *testing.T) {
 		{"MissingCompanyName", nil, map[string]string{"MASSPAY_ACH_COMPANY_NAME": ""}, `--ach-company-name "": want 1 to 16`},
 		{"Windows", []string{"--ach-windows", "14:45,10:30"}, nil, `--ach-windows "14:45,10:30": want ascending cutoff times`},
 		{"Timezone", nil, map[string]string{"MASSPAY_ACH_TIMEZONE": "Eastern"}, `--ach-timezone "Eastern": want an IANA time zone`},
-		{"ReturnDays", []string{"--ach-return-days", "0"}, nil, `--ach-return-days 0: want a number of banking days`},
+		{"ReturnDays", []string{"--ach-return-days", "0"}, nil, `--ach-return-days "0": want a number of banking days from 1 to 60`},
 		{"Description", []string{"--ach-entry-description", "MONTHLY PAYOUT"}, nil, `--ach-entry-description "MONTHLY PAYOUT": want 1 to 10`},
-		{"Clearing", nil, map[string]string{"MASSPAY_CLEARING": "achh"}, `--clearing: "achh": want sandbox, ach or auto=DURATION`},
+		{"Clearing", nil, map[string]string{"MASSPAY_CLEARING": "achh"}, `MASSPAY_CLEARING "achh" (--clearing): want sandbox, ach or auto=DURATION`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{}

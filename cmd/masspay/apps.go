@@ -15,22 +15,17 @@ func runAppsCreate(ctx context.Context, args []string, getenv func(string) strin
 	fs := newFlagSet("apps create", getenv, stderr)
 	store := fs.storeFlags()
 	name := fs.String("name", "masspay sandbox", "account name")
-	balance := fs.String("balance", "5000.00", "opening balance, USD")
+	balance := define(fs, "balance", 5000_00, "5000.00", "opening balance, USD", "an amount such as 5000.00", masspay.ParseAmount)
 	asJSON := fs.Bool("json", "print one JSON object {accountId, key, secret} on stdout")
 	if err := fs.parse(args); err != nil {
 		return err
-	}
-	cents, err := masspay.ParseAmount(*balance)
-	if err != nil {
-		fmt.Fprintf(stderr, "invalid --balance %q: %v\n", *balance, err)
-		return exitError(2)
 	}
 	st, err := app.OpenStore(ctx, *store.data, *store.database)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	na, err := service.New(st, service.Config{}).CreateApplication(ctx, service.NewApplicationParams{Name: *name, Balance: cents})
+	na, err := service.New(st, service.Config{}).CreateApplication(ctx, service.NewApplicationParams{Name: *name, Balance: *balance})
 	if err != nil {
 		return err
 	}

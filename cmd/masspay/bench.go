@@ -16,10 +16,12 @@ import (
 
 func runBench(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("bench", getenv, stderr)
-	items := fs.Int("items", 5000, "items per mass payment")
-	rounds := fs.Int("rounds", 5, "rounds per store (medians are reported)")
-	pg := fs.String("postgres", "", "also measure PostgreSQL at this URL (a fresh schema per round), e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable")
-	chunk := fs.Int("chunk", 0, "engine chunk size (default: the engine's)")
+	items := fs.Int("items", 5000, 1, "items per mass payment")
+	rounds := fs.Int("rounds", 5, 1, "rounds per store (medians are reported)")
+	pg := fs.Checked("postgres", "", "a postgres:// or postgresql:// URL",
+		"also measure PostgreSQL at this URL (a fresh schema per round), e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+		postgresURL)
+	chunk := fs.Int("chunk", 0, 0, "engine chunk size (default 0: the engine's)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
 		return err

@@ -8,11 +8,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -22,31 +23,67 @@ import (
 	"masspay/apptest"
 )
 
+// binDir holds the binary buildBinary builds; TestMain removes it.
+var (
+	binDir   string
+	binOnce  sync.Once
+	binErr   error
+	binBuild []byte
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
 // buildBinary builds cmd/masspay once per test binary run.
 func buildBinary(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "masspay")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	binOnce.Do(func() {
+		if binDir, binErr = os.MkdirTemp("", "masspay-test-bin-"); binErr == nil {
+			binBuild, binErr = exec.Command("go", "build", "-o", filepath.Join(binDir, "masspay"), ".").CombinedOutput()
+		}
+	})
+	if binErr != nil {
+		t.Fatalf("go build: %v\n%s", binErr, binBuild)
 	}
-	return bin
+	return filepath.Join(binDir, "masspay")
 }
 
 // server is one `masspay serve` process.
 type server struct {
 	cmd     *exec.Cmd
 	base    string
+	metrics string // the base URL of /metrics, when served
 	logs    *bytes.Buffer
 	scanned chan struct{} // closed when the log reader has read everything
 }
 
-var servingRe = regexp.MustCompile(`msg="masspay serving" addr=(\S+)`)
+// The start-up lines, in the text and JSON log formats; metrics come before serving.
+var (
+	servingRe = regexp.MustCompile(`msg="masspay serving" addr=(\S+)|"msg":"masspay serving","addr":"([^"]+)"`)
+	metricsRe = regexp.MustCompile(`msg="metrics serving" addr=(\S+)|"msg":"metrics serving","addr":"([^"]+)"`)
+)
 
-// startServer starts `masspay serve` on a free port and waits until it answers /healthz.
+// submatch returns the first non-empty group of a match of re in line, or "".
+func submatch(re *regexp.Regexp, line string) string {
+	m := re.FindStringSubmatch(line)
+	for i := 1; i < len(m); i++ {
+		if m[i] != "" {
+			return m[i]
+		}
+	}
+	return ""
+}
+
+// startServer starts `masspay serve` on a free port, with metrics on another (args may say
+// otherwise), and waits until it serves.
 func startServer(t *testing.T, bin string, args ...string) *server {
 	t.Helper()
-	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)...)
+	cmd := exec.Command(bin, append([]string{"serve", "--addr", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
 	stderr, _ := cmd.StderrPipe()
 	cmd.Stdout = new(bytes.Buffer)
 	if err := cmd.Start(); err != nil {
@@ -57,11 +94,15 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 	go func() {
 		defer close(s.scanned)
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(nil, 1<<20)
 		for sc.Scan() {
 			line := sc.Text()
 			s.logs.WriteString(line + "\n")
-			if m := servingRe.FindStringSubmatch(line); m != nil {
-				addr <- m[1]
+			if m := submatch(metricsRe, line); m != "" {
+				s.metrics = "http://" + m // written before addr is sent: read after it is received
+			}
+			if m := submatch(servingRe, line); m != "" {
+				addr <- m
 			}
 		}
 	}()

@@ -5,6 +5,8 @@
 //	masspay verify       check a store's invariants
 //	masspay ach cutoff   close the current ACH window now; masspay ach ls lists the files
 //	masspay pay          pay a CSV file through the API (also results, retry-failed)
+//	masspay bench        measure the engine and the store
+//	masspay version      print the version and VCS revision
 package main
 
 import (
@@ -47,6 +49,7 @@ commands:
   pay           pay a CSV file through the API as mass payments of up to 5,000 items
   results       export one row per item of a mass payment as CSV
   retry-failed  re-send the failed items of a complete mass payment, once
+  version       print the module version and the VCS revision of this build
 
 Run "masspay <command> -h" for the flags. Every flag can also be set as MASSPAY_<FLAG>
 (upper case, dashes as underscores), e.g. MASSPAY_ADDR, MASSPAY_DATABASE.
@@ -79,10 +82,12 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return runResults(ctx, args[1:], getenv, stdout, stderr)
 	case "retry-failed":
 		return runRetryFailed(ctx, args[1:], getenv, stdout, stderr)
+	case "version", "--version":
+		return runVersion(ctx, args[1:], getenv, stdout, stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
 	}
-	fmt.Fprintf(stderr, "masspay: unknown command %q\n\n%s", args[0], usage)
+	fmt.Fprintf(stderr, "masspay: unknown command %q (masspay help lists the commands)\n", args[0])
 	return exitError(2)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net/http"
@@ -58,22 +57,15 @@ func (f *flagSet) apiFlags() apiFlags {
 // parseArgs is parse for a command that takes want positional arguments, placed before, after
 // or between the flags.
 func (f *flagSet) parseArgs(args []string, want int, usage string) ([]string, error) {
-	f.Usage = func() {
-		fmt.Fprintf(f.Output(), "usage: masspay %s\n\nflags:\n", usage)
-		f.PrintDefaults()
-		fmt.Fprint(f.Output(), apiUsage)
-	}
+	f.usageLine, f.usageMore = usage, apiUsage
 	if err := f.applyEnv(); err != nil {
-		fmt.Fprintln(f.Output(), err)
+		fmt.Fprintln(f.stderr, err)
 		return nil, exitError(exitUsage)
 	}
 	var pos []string
 	for {
-		if err := f.Parse(args); err != nil {
-			if err == flag.ErrHelp {
-				return nil, exitError(0)
-			}
-			return nil, exitError(exitUsage)
+		if err := f.parseFlags(args); err != nil {
+			return nil, err
 		}
 		if f.NArg() == 0 {
 			break
@@ -81,7 +73,7 @@ func (f *flagSet) parseArgs(args []string, want int, usage string) ([]string, er
 		pos, args = append(pos, f.Arg(0)), f.Args()[1:]
 	}
 	if len(pos) != want {
-		fmt.Fprintf(f.Output(), "usage: masspay %s (run with -h for the flags)\n", usage)
+		fmt.Fprintf(f.stderr, "usage: masspay %s (run with -h for the flags)\n", usage)
 		return nil, exitError(exitUsage)
 	}
 	return pos, nil

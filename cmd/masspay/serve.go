@@ -17,13 +17,29 @@ import (
 
 func runServe(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("serve", getenv, stderr)
-	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
+	addr := fs.Addr("addr", "127.0.0.1:8080", "listen address of the API", false)
+	metricsAddr := fs.Addr("metrics-addr", "127.0.0.1:9090", `listen address of GET /metrics (Prometheus); "off" serves none`, true)
 	store := fs.storeFlags()
-	publicURL := fs.String("public-url", "", "base URL of every href and Location (default http://<addr>)")
-	itemLimit := fs.String("item-limit", "10000.00", "largest amount of one mass payment item, USD")
-	logFormat := fs.String("log-format", "text", "log format: text or json")
-	webhookRetries := fs.String("webhook-retries", "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)")
-	clearing := fs.String("clearing", "sandbox", "bank transfer clearing: sandbox (POST /sandbox-simulations), auto=DURATION, or ach (NACHA files, the --ach-* flags)")
+	publicURL := fs.Checked("public-url", "", "an http:// or https:// URL", "base URL of every href and Location (default http://<addr>)",
+		func(s string) error {
+			if s != "" && !strings.HasPrefix(s, "http://") && !strings.HasPrefix(s, "https://") {
+				return errInvalid
+			}
+			return nil
+		})
+	itemLimit := fs.Amount("item-limit", "10000.00", "largest amount of one mass payment item, USD")
+	logFormat := fs.Choice("log-format", "text", "log format: text or json", "text", "json")
+	retries := define(fs, "webhook-retries", nil, "", "gaps between webhook retries, e.g. 1s,2s (default Dwolla's 15m,45m,2h,3h,6h,12h,24h,24h)",
+		"a comma-separated list of positive durations such as 1s,2s", parseDurations)
+	clearing := fs.Checked("clearing", "sandbox", "sandbox, ach or auto=DURATION such as auto=30s",
+		"bank transfer clearing: sandbox (POST /sandbox-simulations), auto=DURATION, or ach (NACHA files, the --ach-* flags)",
+		func(s string) error {
+			if s == "ach" {
+				return nil
+			}
+			_, err := parseClearing(s)
+			return err
+		})
 	ach := fs.achFlags()
 	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
 	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
@@ -32,38 +48,23 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if err := fs.parse(args); err != nil {
 		return err
 	}
-	if err := security.check(); err != nil {
-		fmt.Fprintln(stderr, err)
-		return exitError(2)
-	}
-	retries, err := parseDurations(*webhookRetries)
-	if err != nil {
-		fmt.Fprintf(stderr, "--webhook-retries: %v\n", err)
-		return exitError(2)
-	}
 	var achConfig *nacha.Config
 	var clearingAuto time.Duration
 	if *clearing == "ach" {
+		var err error
 		if achConfig, err = ach.config(*store.data); err != nil {
-			fmt.Fprintln(stderr, err)
-			return exitError(2)
+			return fs.fail("%v", err)
 		}
-	} else if clearingAuto, err = parseClearing(*clearing); err != nil {
-		fmt.Fprintf(stderr, "--clearing: %v\n", err)
-		return exitError(2)
-	}
-	if *lease <= 0 || *poll <= 0 {
-		fmt.Fprintln(stderr, "--lease and --poll must be positive durations")
-		return exitError(2)
-	}
-	limit, err := masspay.ParseAmount(*itemLimit)
-	if err != nil || limit == 0 {
-		fs.Usage()
-		return exitError(2)
+	} else {
+		clearingAuto, _ = parseClearing(*clearing) // checked as the flag was set
 	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
-	if strings.EqualFold(*logFormat, "json") {
+	if *logFormat == "json" {
 		handler = slog.NewJSONHandler(stderr, nil)
+	}
+	logger := slog.New(handler)
+	if *metricsAddr == "off" {
+		*metricsAddr = ""
 	}
 	return app.Run(ctx, app.Config{
 		Addr:        *addr,
@@ -71,11 +72,27 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
-		Service: service.Config{ItemLimit: limit, WebhookRetries: retries, ClearingAuto: clearingAuto, ACH: achConfig,
-			WebhookAllowPrivate: security.allowPrivate.value},
-		Workers: app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
-		Logger:  slog.New(handler),
-		Out:     stdout,
+		Service: service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: clearingAuto, ACH: achConfig,
+			WebhookAllowPrivate: *security.allowPrivate},
+		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
+		Logger:      logger,
+		Out:         stdout,
+		MetricsAddr: *metricsAddr,
+	})
+}
+
+// Amount adds a flag that takes a positive amount in dollars and cents.
+func (f *flagSet) Amount(name, def, usage string) *int64 {
+	cents, err := masspay.ParseAmount(def)
+	if err != nil {
+		panic(err)
+	}
+	return define(f, name, cents, def, usage, "a positive amount such as 100.00", func(s string) (int64, error) {
+		c, err := masspay.ParseAmount(s)
+		if err == nil && c == 0 {
+			err = errInvalid
+		}
+		return c, err
 	})
 }
 
@@ -105,5 +122,5 @@ func parseClearing(v string) (time.Duration, error) {
 			return d, nil
 		}
 	}
-	return 0, fmt.Errorf("%q: want sandbox, ach or auto=DURATION (e.g. auto=30s)", v)
+	return 0, errInvalid
 }

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Times are BIGINT microseconds since the Unix epoch (UTC) in both backends: portable, fixed
 -- width and ordered. Money is BIGINT cents. Text columns that may be empty are NOT NULL DEFAULT ''.
 CREATE TABLE accounts (

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Webhook subscriptions and the outbox of their deliveries. A webhook row is written in the
 -- transaction that writes its event; next_at > 0 marks it due, lease_until keeps two workers
 -- (or two nodes) from sending it at once, and an expired lease makes it due again.

@@ -29,6 +29,7 @@ type ACHFile struct {
 	EntryDescription string
 	Content          []byte
 	Written          bool
+	Uploaded         time.Time // when it was delivered: uploaded over SFTP, or handed over in the outbound folder without SFTP (zero: not yet)
 	Created          time.Time
 }
 

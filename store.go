@@ -275,4 +275,31 @@ type Q interface {
 	ACHEntryListDue(ctx context.Context, date string, limit int) ([]*ACHEntry, error)
 	// ACHEntrySetProcessed marks entries processed (their return window is over).
 	ACHEntrySetProcessed(ctx context.Context, entries []*ACHEntry) error
+
+	// ACH returns and corrections (part 2, docs/ach.md).
+
+	// ACHEntryListByTrace returns the entries with a trace number (one per ODFI and day, so
+	// several days may share it), with their files.
+	ACHEntryListByTrace(ctx context.Context, trace string) ([]*ACHEntry, error)
+	// ACHImportGet returns the import of a file by its SHA-256 (ErrNoRows when none).
+	ACHImportGet(ctx context.Context, sha256 string) (*ACHImport, error)
+	// ACHImportInsert records an import; ErrUnique when the file was imported already.
+	ACHImportInsert(ctx context.Context, im *ACHImport) error
+	// ACHReturnInsert records a returned entry; ErrUnique when that side has a return already.
+	ACHReturnInsert(ctx context.Context, r *ACHReturn) error
+	// ACHReturnList returns the returns of a transfer (each side at most once).
+	ACHReturnList(ctx context.Context, transferID string) ([]*ACHReturn, error)
+	// ACHReturnListHeld returns up to limit held returns, oldest first.
+	ACHReturnListHeld(ctx context.Context, limit int) ([]*ACHReturn, error)
+	// ACHReturnSetApplied marks a held return applied.
+	ACHReturnSetApplied(ctx context.Context, transferID string, debit bool) error
+	// ACHCorrectionInsert records a notification of change; false (and nothing written) when the
+	// entry has one already.
+	ACHCorrectionInsert(ctx context.Context, c *ACHCorrection) (bool, error)
+	// ACHCorrectionList returns notifications of change, newest first, and their total.
+	ACHCorrectionList(ctx context.Context, p Page) ([]*ACHCorrection, int, error)
+	// ACHFileListUnuploaded returns written files not yet uploaded to the bank, oldest first,
+	// with their content.
+	ACHFileListUnuploaded(ctx context.Context) ([]*ACHFile, error)
+	ACHFileSetUploaded(ctx context.Context, id string, at time.Time) error
 }

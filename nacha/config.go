@@ -8,6 +8,7 @@ import (
 	"cmp"
 	"encoding/json"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -36,8 +37,11 @@ type Config struct {
 	// ReturnDays is how many banking days after settlement a transfer waits for a return before
 	// it is processed.
 	ReturnDays int `json:"returnDays"`
-	// Dir is where files are written.
+	// Dir is where files are written (the outbound folder).
 	Dir string `json:"dir"`
+	// Inbound is the folder polled for the bank's return and NOC files (default: "inbound"
+	// beside Dir).
+	Inbound string `json:"inbound,omitempty"`
 }
 
 // Defaults of the settings that have one.
@@ -64,6 +68,9 @@ func (c Config) WithDefaults() Config {
 	}
 	if c.ReturnDays == 0 {
 		c.ReturnDays = DefaultReturnDays
+	}
+	if c.Inbound == "" && c.Dir != "" {
+		c.Inbound = filepath.Join(filepath.Dir(c.Dir), "inbound")
 	}
 	return c
 }

@@ -267,41 +267,55 @@ func (c *clearing) lateReturn(t *masspay.Transfer) error {
 	if !debit {
 		return c.fail(t, &rc) // the money goes back into the balance it came from
 	}
+	_, err = c.returnProcessedDebit(t, &rc)
+	return err
+}
+
+// returnProcessedDebit fails a processed transfer whose debit of a bank came back, and reports
+// whether it did.
+func (c *clearing) returnProcessedDebit(t *masspay.Transfer, rc *ReturnCode) (bool, error) {
 	// A returned debit takes the money back out of the balance it landed in. What that money
 	// funds and has not yet been credited to a bank is still in masspay: it is returned with it.
 	// What was already credited stays paid, as with Dwolla.
 	dest, err := c.source(t.DestinationID)
 	if err != nil {
-		return err
+		return false, err
 	}
 	funded, err := c.fundedBy(t)
 	if err != nil {
-		return err
+		return false, err
 	}
 	var unsent []*masspay.Transfer
 	var back int64
 	for _, f := range funded {
-		if f.Status == masspay.TransferPending && f.Posted {
-			unsent, back = append(unsent, f), back+f.Amount
+		if f.Status != masspay.TransferPending || !f.Posted {
+			continue
 		}
+		if sent, err := c.sent(f); err != nil || sent {
+			if err != nil {
+				return false, err
+			}
+			continue // in an ACH file: gone to the bank
+		}
+		unsent, back = append(unsent, f), back+f.Amount
 	}
 	if dest.Type == masspay.FundingBalance {
 		have, err := c.q.FundingSourceBalance(c.ctx, dest.ID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		// Dwolla would take the balance negative; masspay's balances never go below zero, so a
-		// return the balance cannot cover waits for a later simulation.
+		// return the balance cannot cover waits (for a later simulation, or held under ACH).
 		if have+back < t.Amount {
-			return nil
+			return false, nil
 		}
 	}
 	for _, f := range unsent {
 		if err := c.s.unwind(c, f, masspay.TransferFailed, rc.Code); err != nil {
-			return err
+			return false, err
 		}
 	}
-	return c.fail(t, &rc)
+	return true, c.fail(t, rc)
 }
 
 // unwind ends a pending transfer (or a processed one, on a late return) as failed or cancelled: its posting (if any) is reversed, and

@@ -56,17 +56,16 @@ func (s *Service) GetTransferFailure(ctx context.Context, p *Principal, id strin
 		if err != nil {
 			return err
 		}
-		rc, ok := ReturnCodes[t.FailureCode]
+		rc, ok, err := s.failureReturn(ctx, q, t)
+		if err != nil {
+			return err
+		}
 		if t.Status != masspay.TransferFailed || !ok {
 			return masspay.NotFound("Failure not found.")
 		}
 		// The failed funding source is the bank the code names: the debited one for a debit
 		// return (for a funded transfer that is its own source, the bank the batch named).
-		bankID := t.DestinationID
-		if rc.Debit {
-			bankID = t.SourceID
-		}
-		f, err := q.FundingSourceGet(ctx, bankID)
+		f, err := q.FundingSourceGet(ctx, entryBank(t, rc.Debit))
 		if err != nil {
 			return err
 		}

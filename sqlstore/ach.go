@@ -53,16 +53,19 @@ func (q *q) ACHFileDay(ctx context.Context, date string) (files, lastTrace int, 
 }
 
 const achFileCols = `id, name, file_date, modifier, window_id, sha256, entry_count, debit_total, credit_total, odfi,
- company_name, company_id, entry_description, written, created`
+ company_name, company_id, entry_description, written, created, uploaded`
 
 func scanACHFile(sc interface{ Scan(...any) error }, extra ...any) (*masspay.ACHFile, error) {
 	var f masspay.ACHFile
-	var created int64
+	var created, uploaded int64
 	if err := sc.Scan(append([]any{&f.ID, &f.Name, &f.Date, &f.Modifier, &f.WindowID, &f.SHA256, &f.EntryCount,
-		&f.DebitTotal, &f.CreditTotal, &f.ODFI, &f.CompanyName, &f.CompanyID, &f.EntryDescription, &f.Written, &created}, extra...)...); err != nil {
+		&f.DebitTotal, &f.CreditTotal, &f.ODFI, &f.CompanyName, &f.CompanyID, &f.EntryDescription, &f.Written, &created, &uploaded}, extra...)...); err != nil {
 		return nil, noRows(err)
 	}
 	f.Created = tm(created)
+	if uploaded != 0 {
+		f.Uploaded = tm(uploaded)
+	}
 	return &f, nil
 }
 
@@ -99,7 +102,12 @@ func (q *q) ACHFileList(ctx context.Context, p masspay.Page) ([]*masspay.ACHFile
 }
 
 func (q *q) ACHFileListUnwritten(ctx context.Context) ([]*masspay.ACHFile, error) {
-	rows, err := q.query(ctx, `SELECT `+achFileCols+`, content FROM ach_files WHERE NOT written ORDER BY created, name`)
+	return q.achFilesWithContent(ctx, `NOT written`)
+}
+
+// achFilesWithContent returns the files that match a condition, oldest first, with their content.
+func (q *q) achFilesWithContent(ctx context.Context, where string) ([]*masspay.ACHFile, error) {
+	rows, err := q.query(ctx, `SELECT `+achFileCols+`, content FROM ach_files WHERE `+where+` ORDER BY created, name`)
 	if err != nil {
 		return nil, err
 	}

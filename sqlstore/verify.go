@@ -67,6 +67,15 @@ var invariants = []struct {
  LEFT JOIN ach_entries e ON e.file_id = f.id GROUP BY f.id, f.name, f.credit_total
  HAVING f.credit_total <> COALESCE(SUM(CASE WHEN e.debit THEN 0 ELSE e.amount END), 0)`,
 		"ACH file %s records credits of %d cents but its entries sum to %d"},
+	// ACH returns: each names an entry masspay sent, an applied one failed its transfer, and a
+	// file is uploaded only once written.
+	{`SELECT r.transfer_id, 0, 0 FROM ach_returns r WHERE NOT EXISTS
+ (SELECT 1 FROM ach_entries e WHERE e.transfer_id = r.transfer_id AND e.debit = r.debit)`,
+		"ACH return of transfer %s names no entry sent (%d, %d)"},
+	{`SELECT r.transfer_id, 0, 0 FROM ach_returns r JOIN transfers t ON t.id = r.transfer_id WHERE NOT r.held AND t.status <> 'failed'`,
+		"transfer %s has an applied ACH return but is not failed (%d, %d)"},
+	{`SELECT name, 0, 0 FROM ach_files WHERE uploaded <> 0 AND NOT written`,
+		"ACH file %s is marked uploaded but was never written (%d, %d)"},
 }
 
 // Violations runs every invariant check and describes each violation found.

@@ -30,7 +30,7 @@ type test struct {
 func Run(t *testing.T, newStore NewStoreFunc) {
 	var tests []test
 	for _, group := range [][]test{txTests, notifyTests, accountTests, customerTests, fundingSourceTests,
-		massPaymentTests, itemTests, transferTests, eventTests, idempotencyTests, violationTests, webhookTests, achTests, backlogTests} {
+		massPaymentTests, itemTests, transferTests, eventTests, idempotencyTests, violationTests, webhookTests, achTests, achReturnTests, backlogTests} {
 		tests = append(tests, group...)
 	}
 	for _, tc := range tests {

@@ -19,6 +19,9 @@ const achUsage = `usage: masspay ach <command> [flags]
 commands:
   cutoff   close the current cutoff window now: write the file of every due bank transfer
   ls       list the NACHA files written, newest first
+  import   apply a file of returns and notifications of change from the bank
+  return   write a return (or NOC) file for given transfers, to rehearse returns
+  corrections  list the notifications of change received, newest first
 `
 
 func runACH(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
@@ -31,6 +34,8 @@ func runACH(ctx context.Context, args []string, getenv func(string) string, stdo
 		return runACHCutoff(ctx, args[1:], getenv, stdout, stderr)
 	case "ls":
 		return runACHList(ctx, args[1:], getenv, stdout, stderr)
+	case "import", "return", "corrections":
+		return runACHInbound(ctx, args[0], args[1:], getenv, stdout, stderr)
 	}
 	fmt.Fprintf(stderr, "masspay ach: unknown command %q\n\n%s", args[0], achUsage)
 	return exitError(2)
@@ -82,27 +87,26 @@ func runACHCutoff(ctx context.Context, args []string, getenv func(string) string
 }
 
 func runACHList(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("ach ls", getenv, stderr)
-	store := fs.storeFlags()
-	limit := fs.Int("limit", 50, 1, "how many files, newest first")
-	if err := fs.parse(args); err != nil {
-		return err
-	}
-	st, a, err := openACH(ctx, store, stderr)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	files, total, err := a.Files(ctx, masspay.Page{Limit: *limit})
+	return achList(ctx, "ach ls", "files", args, getenv, stderr, func(a *service.ACH, page masspay.Page) error {
+		return printFiles(ctx, a, page, stdout)
+	})
+}
+
+func printFiles(ctx context.Context, a *service.ACH, page masspay.Page, stdout io.Writer) error {
+	files, total, err := a.Files(ctx, page)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "name\tcreated\twindow\tentries\tdebits\tcredits\t")
+	fmt.Fprintln(tw, "name\tcreated\twindow\tentries\tdebits\tcredits\tdelivered\t")
 	loc := a.Calendar().Location()
 	for _, f := range files {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t\n", f.Name, f.Created.In(loc).Format(time.DateTime), f.WindowID, f.EntryCount,
-			masspay.FormatAmount(f.DebitTotal), masspay.FormatAmount(f.CreditTotal))
+		uploaded := "-"
+		if !f.Uploaded.IsZero() {
+			uploaded = f.Uploaded.In(loc).Format(time.DateTime)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\t%s\t%s\t\n", f.Name, f.Created.In(loc).Format(time.DateTime), f.WindowID, f.EntryCount,
+			masspay.FormatAmount(f.DebitTotal), masspay.FormatAmount(f.CreditTotal), uploaded)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

@@ -281,7 +281,7 @@ type achFlags struct {
 
 func (f *flagSet) achFlags() achFlags {
 	return achFlags{
-		dir:             f.String("ach-dir", "", "directory the NACHA files are written to (default <data>/ach)"),
+		dir:             f.String("ach-dir", "", "outbound folder the NACHA files are written to (default <data>/ach/outbound)"),
 		odfi:            f.String("ach-odfi", "", "the ODFI's (your bank's) 9-digit routing number"),
 		destination:     f.String("ach-destination", "", "the files' immediate destination routing number (default the ODFI)"),
 		destinationName: f.String("ach-destination-name", "", "the immediate destination's name (default ODFI)"),
@@ -312,7 +312,7 @@ var achSettingFlags = map[string]string{"odfi": "--ach-odfi", "destination": "--
 func (f achFlags) config(dataDir string) (*nacha.Config, error) {
 	dir := *f.dir
 	if dir == "" {
-		dir = filepath.Join(dataDir, "ach")
+		dir = filepath.Join(dataDir, "ach", "outbound")
 	}
 	if abs, err := filepath.Abs(dir); err == nil {
 		dir = abs

@@ -57,7 +57,10 @@ func (f *flagSet) apiFlags() apiFlags {
 // parseArgs is parse for a command that takes want positional arguments, placed before, after
 // or between the flags.
 func (f *flagSet) parseArgs(args []string, want int, usage string) ([]string, error) {
-	f.usageLine, f.usageMore = usage, apiUsage
+	f.usageLine = usage
+	if f.usageMore == "" {
+		f.usageMore = apiUsage
+	}
 	if err := f.applyEnv(); err != nil {
 		fmt.Fprintln(f.stderr, err)
 		return nil, exitError(exitUsage)

@@ -41,6 +41,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 			return err
 		})
 	ach := fs.achFlags()
+	achLink := fs.achLinkFlags()
 	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
 	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
 	nodeID := fs.String("node-id", "", "this process's name in mass payment leases (default a random id)")
@@ -49,10 +50,14 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	var achConfig *nacha.Config
+	var linkConfig app.ACHLinkConfig
 	var clearingAuto time.Duration
 	if *clearing == "ach" {
 		var err error
 		if achConfig, err = ach.config(*store.data); err != nil {
+			return fs.fail("%v", err)
+		}
+		if linkConfig, err = achLink.config(achConfig); err != nil {
 			return fs.fail("%v", err)
 		}
 	} else {
@@ -74,7 +79,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		PublicURL:   *publicURL,
 		Service: service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: clearingAuto, ACH: achConfig,
 			WebhookAllowPrivate: *security.allowPrivate},
-		Workers:     app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}),
+		Workers:     append(app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}), app.ACHLinkWorker(linkConfig)),
 		Logger:      logger,
 		Out:         stdout,
 		MetricsAddr: *metricsAddr,

@@ -213,7 +213,7 @@ func addendaChars(s string) bool {
 }
 
 // HrefID extracts the id from an href to /<collection>/<id>, absolute (any host: SDKs re-root
-// hrefs onto their own base) or a bare path.
+// hrefs onto their own base) or a bare path. An id is always ValidText.
 func HrefID(href, collection string) (string, bool) {
 	path := href
 	if strings.Contains(href, "://") {
@@ -224,7 +224,7 @@ func HrefID(href, collection string) (string, bool) {
 		path = u.Path
 	}
 	rest, ok := strings.CutPrefix(strings.TrimSuffix(path, "/"), "/"+collection+"/")
-	if !ok || rest == "" || strings.Contains(rest, "/") {
+	if !ok || rest == "" || strings.Contains(rest, "/") || !ValidText(rest) {
 		return "", false
 	}
 	return rest, true
@@ -233,17 +233,37 @@ func HrefID(href, collection string) (string, bool) {
 // MustID returns the last segment of a path such as "/mass-payments/ID".
 func MustID(path string) string { return path[strings.LastIndex(path, "/")+1:] }
 
-// MassPaymentUpdateInput is a POST /mass-payments/{id} body as decoded: only status may be sent.
+// MassPaymentUpdateInput is a POST /mass-payments/{id} body as decoded: only status may be
+// changed. Clients that send the resource back (the community Go client echoes total and
+// totalFees, empty) may send its read-only members too: a member empty or equal to the mass
+// payment's is ignored, any other value refused (docs/compatibility.md).
 type MassPaymentUpdateInput struct {
 	Keys   Keys
 	Status string `json:"status"`
+	// The read-only members, as sent (ReadOnlyChanges judges them).
+	ID            any `json:"id"`
+	Created       any `json:"created"`
+	Total         any `json:"total"`
+	TotalFees     any `json:"totalFees"`
+	CorrelationID any `json:"correlationId"`
+	Metadata      any `json:"metadata"`
+	Links         any `json:"_links"`
+	Embedded      any `json:"_embedded"`
+	ItemCounts    any `json:"itemCounts"`
+	Clearing      any `json:"clearing"`
+	ACHDetails    any `json:"achDetails"`
 }
 
-// Validate checks the update: no member but status, and a status a client may ask for (pending
-// to process a deferred mass payment, cancelled to drop it).
+// massPaymentReadOnly are the members of a mass payment a client may echo back in an update.
+var massPaymentReadOnly = map[string]bool{"id": true, "created": true, "total": true, "totalFees": true,
+	"correlationId": true, "metadata": true, "_links": true, "_embedded": true, "itemCounts": true,
+	"clearing": true, "achDetails": true}
+
+// Validate checks the update: no member but status and the read-only ones, and a status a client
+// may ask for (pending to process a deferred mass payment, cancelled to drop it).
 func (in *MassPaymentUpdateInput) Validate(f *Fields) {
 	for _, k := range in.Keys {
-		if k != "status" {
+		if k != "status" && !massPaymentReadOnly[k] {
 			f.Add(FCodeNotAllowed, Pointer("", k), "Only status can be updated on a mass payment.")
 		}
 	}
@@ -254,4 +274,84 @@ func (in *MassPaymentUpdateInput) Validate(f *Fields) {
 	case MassPaymentStatus(in.Status) != MassPaymentPending && MassPaymentStatus(in.Status) != MassPaymentCancelled:
 		f.Add(FCodeInvalid, "/status", "Invalid status. Allowed types are pending, cancelled.")
 	}
+}
+
+// ReadOnlyChanges reports, as NotAllowed, each read-only member of the update that is neither
+// empty (absent, null, "", or an object or array of empty values) nor equal to mp's own: id,
+// correlationId, metadata, total and totalFees are compared; the others (links, counts, dates,
+// clearing) are accepted only empty.
+func (in *MassPaymentUpdateInput) ReadOnlyChanges(mp *MassPayment, f *Fields) {
+	check := func(key string, v any, same func(any) bool) {
+		if !emptyJSON(v) && (same == nil || !same(v)) {
+			f.Add(FCodeNotAllowed, "/"+key, "Only status can be updated on a mass payment.")
+		}
+	}
+	check("id", in.ID, func(v any) bool { return v == mp.ID })
+	check("correlationId", in.CorrelationID, func(v any) bool { return v == mp.CorrelationID })
+	check("metadata", in.Metadata, func(v any) bool { return sameMetadata(v, mp.Metadata) })
+	check("total", in.Total, func(v any) bool { return sameAmount(v, mp.Total) })
+	check("totalFees", in.TotalFees, func(v any) bool { return sameAmount(v, 0) })
+	check("created", in.Created, nil)
+	check("_links", in.Links, nil)
+	check("_embedded", in.Embedded, nil)
+	check("itemCounts", in.ItemCounts, nil)
+	check("clearing", in.Clearing, nil)
+	check("achDetails", in.ACHDetails, nil)
+}
+
+// emptyJSON reports whether a decoded JSON value carries nothing: null, "", or an object or
+// array whose values are all empty.
+func emptyJSON(v any) bool {
+	switch x := v.(type) {
+	case nil:
+		return true
+	case string:
+		return x == ""
+	case map[string]any:
+		for _, e := range x {
+			if !emptyJSON(e) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		for _, e := range x {
+			if !emptyJSON(e) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// sameAmount reports whether v is the amount object {"value": ..., "currency": "USD"} of cents.
+func sameAmount(v any, cents int64) bool {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != 2 || m["currency"] != Currency {
+		return false
+	}
+	var text string
+	switch x := m["value"].(type) {
+	case string:
+		text = x
+	case fmt.Stringer: // a JSON number's literal text
+		text = x.String()
+	}
+	c, err := ParseAmount(text)
+	return err == nil && c == cents
+}
+
+// sameMetadata reports whether v is the object of exactly the pairs of md.
+func sameMetadata(v any, md map[string]string) bool {
+	m, ok := v.(map[string]any)
+	if !ok || len(m) != len(md) {
+		return false
+	}
+	for k, x := range m {
+		if got, ok := md[k]; !ok || x != any(got) {
+			return false
+		}
+	}
+	return true
 }

@@ -1,6 +1,7 @@
 package masspay
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"time"
@@ -11,11 +12,19 @@ import (
 // The checks of list requests' query strings live here, each turning the parameters into the
 // filter the stores take. Problems are reported at "/<parameter>".
 
-// PageQuery reads limit (default 25, at most 200) and offset (default 0).
+// MaxOffset bounds a list's offset: far beyond any list, and far from int overflow when a page's
+// links add the limit to it.
+const MaxOffset = 1_000_000_000
+
+// PageQuery reads limit (default 25, larger ones clamped to 200) and offset (default 0, at most
+// MaxOffset).
 func PageQuery(q url.Values, f *Fields) Page {
 	p := Page{Limit: 25}
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
+		if errors.Is(err, strconv.ErrRange) && v[0] != '-' {
+			n, err = 200, nil // a huge limit is clamped like any limit over 200
+		}
 		if err != nil || n < 1 {
 			f.Add(FCodeInvalid, "/limit", "Limit must be a whole number from 1 to 200.")
 		} else {
@@ -24,8 +33,8 @@ func PageQuery(q url.Values, f *Fields) Page {
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
-		if err != nil || n < 0 {
-			f.Add(FCodeInvalid, "/offset", "Offset must be a whole number, 0 or more.")
+		if err != nil || n < 0 || n > MaxOffset {
+			f.Add(FCodeInvalid, "/offset", "Offset must be a whole number from 0 to 1000000000.")
 		} else {
 			p.Offset = n
 		}

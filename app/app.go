@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -21,6 +22,7 @@ import (
 // Config is everything `masspay serve` needs.
 type Config struct {
 	Addr        string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
+	MaxConns    int    // connections held open at most (default DefaultMaxConns; listener.go)
 	DataDir     string // SQLite data directory
 	DatabaseURL string // postgres://... selects PostgreSQL
 	PublicURL   string // base of hrefs; default http://<bound addr>
@@ -117,7 +119,9 @@ func Run(ctx context.Context, cfg Config) error {
 		Readiness: func(ctx context.Context) error { return Ready(ctx, raw) }}, svc, logger)
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	site := dashboard.Mount(api, dashboard.New(dashboard.Config{PublicURL: public}, svc, logger))
-	srv := &http.Server{Handler: site, ReadHeaderTimeout: 10 * time.Second, ErrorLog: errLog}
+	limited := newConnLimiter(ln, cmp.Or(cfg.MaxConns, DefaultMaxConns))
+	srv := newHTTPServer(site, limited)
+	srv.ErrorLog = errLog
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
 	env := Env{Store: store, Service: svc, Logger: logger, PublicURL: public, Metrics: m}
@@ -125,7 +129,7 @@ func Run(ctx context.Context, cfg Config) error {
 		go func() { workersDone <- w(workCtx, env) }()
 	}
 	serveErr := make(chan error, 2)
-	go func() { serveErr <- srv.Serve(ln) }()
+	go func() { serveErr <- srv.Serve(limited) }()
 	var msrv *http.Server
 	if mln != nil {
 		mux := http.NewServeMux()

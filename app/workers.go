@@ -35,7 +35,9 @@ func WebhookWorker(ctx context.Context, env Env) error {
 	cfg := webhook.Config{
 		Render:  httpapi.WebhookBody(env.PublicURL),
 		Retries: env.Service.Config().WebhookRetries,
-		Logger:  env.Logger.With("worker", "webhook"),
+		// The same rule as at subscription (service.Config.AllowPrivateReceivers).
+		AllowPrivate: env.Service.Config().AllowPrivateReceivers(),
+		Logger:       env.Logger.With("worker", "webhook"),
 	}
 	if env.Metrics != nil {
 		cfg.Observer = env.Metrics

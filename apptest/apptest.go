@@ -46,6 +46,8 @@ type Options struct {
 	Engine  engine.Config
 	Workers app.Workers  // nil: app.DefaultWorkers(Engine, nil)
 	Logger  *slog.Logger // nil: warnings and errors to the test's output
+	// MaxConns is app.Config.MaxConns (0: the default).
+	MaxConns int
 }
 
 // DatabaseURL returns a fresh database for one test: a new PostgreSQL schema (dropped at the
@@ -97,7 +99,7 @@ func (e *Env) run() string {
 	}
 	go func() {
 		done <- app.Run(ctx, app.Config{
-			Addr: "127.0.0.1:0", DataDir: e.DataDir, DatabaseURL: e.DBURL,
+			Addr: "127.0.0.1:0", DataDir: e.DataDir, DatabaseURL: e.DBURL, MaxConns: e.opts.MaxConns,
 			Service: e.opts.Service, Workers: e.opts.Workers, Out: &out,
 			Logger:  logger,
 			OnReady: func(addr string) { ready <- addr },

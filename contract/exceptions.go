@@ -79,7 +79,8 @@ var Exceptions = []Exception{
 		Reason: "Dwolla's docs list errors that any endpoint can answer (400 BadRequest or " +
 			"ValidationError, 401 InvalidCredentials/InvalidAccessToken/ExpiredAccessToken, 403 " +
 			"Forbidden, 404 NotFound, 405, 406 InvalidVersion, 409 Conflict, 429 TooManyRequests, " +
-			"500 ServerError), but most operations declare only some of them. Where an operation " +
+			"500 ServerError), but most operations declare only some of them; masspay adds 413 for a body " +
+			"over its route's bound (docs/security.md), which Dwolla does not document. Where an operation " +
 			"leaves one out it is checked as Dwolla's common error envelope; POST /token, which " +
 			"answers OAuth errors, as {error, error_description}. Declared responses are untouched.",
 		Patch: func(doc *openapi3.T) error {
@@ -294,7 +295,7 @@ func embeddedErrors() *openapi3.SchemaRef {
 	return emb.NewRef()
 }
 
-var commonStatuses = []int{400, 401, 403, 404, 405, 406, 409, 429, 500}
+var commonStatuses = []int{400, 401, 403, 404, 405, 406, 409, 413, 429, 500}
 
 // commonError is Dwolla's error envelope: {code, message}, with _embedded.errors[] on a
 // ValidationError and _links (an "about" link) on some.

@@ -73,12 +73,20 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Dashboard {
 }
 
 // Mount serves the dashboard under Prefix and everything else with api.
+//
+// The split is by prefix, not through a ServeMux, so that the API sees every other path as it
+// came: a ServeMux would redirect an unclean path (//, ., ..) to its cleaned form, which the API
+// answers as an unknown path instead (docs/security.md). An unclean dashboard path goes to the
+// API too.
 func Mount(api http.Handler, d *Dashboard) http.Handler {
-	mux := http.NewServeMux()
-	mux.Handle("/", api)
-	mux.Handle(Prefix, d)
-	mux.Handle(Prefix+"/", d)
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := r.URL.Path
+		if (p == Prefix || strings.HasPrefix(p, Prefix+"/")) && !strings.Contains(p, "//") && !strings.Contains(p, "/.") {
+			d.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // routes is the map of the dashboard.

@@ -166,7 +166,7 @@ func (d *Dashboard) handleMassPayment(w http.ResponseWriter, r *http.Request, s 
 func (d *Dashboard) handleMassPaymentStatus(status masspay.MassPaymentStatus) handler {
 	done := map[masspay.MassPaymentStatus]string{masspay.MassPaymentPending: "started", masspay.MassPaymentCancelled: "cancelled"}[status]
 	return func(w http.ResponseWriter, r *http.Request, s *session) error {
-		mp, err := d.svc.UpdateMassPayment(r.Context(), s.Principal, r.PathValue("id"), status)
+		mp, err := d.svc.UpdateMassPayment(r.Context(), s.Principal, r.PathValue("id"), &masspay.MassPaymentUpdateInput{Status: string(status)})
 		if err != nil {
 			return err
 		}

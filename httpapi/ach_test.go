@@ -33,7 +33,8 @@ func startACH(t *testing.T, now time.Time) (*apptest.Env, *fakeClock, nacha.Conf
 	t.Helper()
 	clk := newFakeClock(now)
 	cfg := nacha.Config{ODFI: "121042882", CompanyName: "Acme Payouts", CompanyID: "1234567890", Dir: t.TempDir()}.WithDefaults()
-	e := apptest.Start(t, apptest.Options{Service: service.Config{ACH: &cfg, Now: clk.Now, TokenTTL: 1000 * time.Hour}})
+	private := true // the tests' receivers run on loopback
+	e := apptest.Start(t, apptest.Options{Service: service.Config{ACH: &cfg, Now: clk.Now, TokenTTL: 1000 * time.Hour, WebhookAllowPrivate: &private}})
 	return e, clk, cfg
 }
 

@@ -13,17 +13,14 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"masspay"
 )
 
-// maxBody bounds a request body: a 5,000-item mass payment with generous metadata fits well
-// below it.
-const maxBody = 32 << 20
-
 // readBody reads a JSON request body. It checks the Content-Type (application/json or Dwolla's
-// HAL type; a missing one is tolerated), the size, and the syntax. Every failure is a 400 with
-// a message that says what is wrong.
+// HAL type; a missing one is tolerated) and reads it within its route's bound (bodyLimit): a
+// larger body is a 413, any other failure a 400, with a message that says what is wrong.
 func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	if ct := r.Header.Get("Content-Type"); ct != "" {
 		mt, _, err := mime.ParseMediaType(ct)
@@ -31,10 +28,10 @@ func readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 			return nil, badRequest("Content-Type must be application/json or %s.", MediaType)
 		}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	body, err := io.ReadAll(r.Body)
 	if err != nil {
-		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
-			return nil, badRequest("The request body is larger than %d MiB.", maxBody>>20)
+		if e, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			return nil, errBodyTooLarge(e.Limit)
 		}
 		return nil, badRequest("The request body could not be read.")
 	}
@@ -93,12 +90,42 @@ func decodeBytes[T any](body []byte, allowEmpty bool) (*T, masspay.Fields, error
 	return &v, f, nil
 }
 
-// parseObject parses body as one JSON object, numbers kept as their literal text.
+// textErrors reports every member name and string value of the JSON value v (found at path)
+// that is not masspay.ValidText: a NUL written as \u0000 (the body itself is UTF-8 by then).
+// parseObject answers them alone, whatever the field: nothing with them is judged further.
+func textErrors(v any, path string, f *masspay.Fields) {
+	switch x := v.(type) {
+	case string:
+		if !masspay.ValidText(x) {
+			f.Add(masspay.FCodeInvalid, path, "Text must not contain NUL characters.")
+		}
+	case map[string]any:
+		for _, k := range slices.Sorted(maps.Keys(x)) {
+			p := masspay.Pointer(path, k)
+			if !masspay.ValidText(k) {
+				f.Add(masspay.FCodeInvalid, p, "Member names must not contain NUL characters.")
+				continue
+			}
+			textErrors(x[k], p, f)
+		}
+	case []any:
+		for i, e := range x {
+			textErrors(e, fmt.Sprintf("%s/%d", path, i), f)
+		}
+	}
+}
+
+// parseObject parses body as one JSON object, numbers kept as their literal text, every string
+// in it masspay.ValidText.
 func parseObject(body []byte, allowEmpty bool) (map[string]any, error) {
 	if allowEmpty {
 		if t := bytes.TrimSpace(body); len(t) == 0 || string(t) == "null" {
 			return map[string]any{}, nil
 		}
+	}
+	if !utf8.Valid(body) {
+		// encoding/json would quietly turn bad bytes into U+FFFD: refuse them instead.
+		return nil, badRequest("The request body must be UTF-8 text.")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.UseNumber()
@@ -112,6 +139,11 @@ func parseObject(body []byte, allowEmpty bool) (map[string]any, error) {
 	m, ok := v.(map[string]any)
 	if !ok {
 		return nil, badRequest("The request body must be a JSON object.")
+	}
+	var f masspay.Fields
+	textErrors(m, "", &f)
+	if err := f.Err(); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

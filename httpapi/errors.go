@@ -26,6 +26,8 @@ var statusOf = map[string]int{
 	"InvalidVersion":                  http.StatusNotAcceptable,
 	"MethodNotAllowed":                http.StatusMethodNotAllowed,
 	"UnsupportedMediaType":            http.StatusUnsupportedMediaType,
+	codeRequestTooLarge:               http.StatusRequestEntityTooLarge,
+	codeTooManyRequests:               http.StatusTooManyRequests,
 }
 
 // writeError renders err in Dwolla's envelope. Anything that is not a *masspay.Error is an

@@ -45,14 +45,14 @@ func handleMassPaymentCreate(
 
 func handleMassPaymentUpdate(
 	h hal,
-	updateMassPayment func(ctx context.Context, p *service.Principal, id string, status masspay.MassPaymentStatus) (*masspay.MassPayment, error),
+	updateMassPayment func(ctx context.Context, p *service.Principal, id string, in *masspay.MassPaymentUpdateInput) (*masspay.MassPayment, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
 		in, err := decodeChecked[masspay.MassPaymentUpdateInput](w, r)
 		if err != nil {
 			return err
 		}
-		mp, err := updateMassPayment(r.Context(), p, r.PathValue("id"), masspay.MassPaymentStatus(in.Status))
+		mp, err := updateMassPayment(r.Context(), p, r.PathValue("id"), in)
 		if err != nil {
 			return err
 		}

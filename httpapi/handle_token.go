@@ -5,22 +5,37 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
+	"math"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
+	"masspay"
 	"masspay/service"
+)
+
+// Failed token requests: a client address may fail tokenBurstPerAddr times at once, then once
+// every tokenEveryPerAddr; a key, from anywhere, tokenBurstPerKey times, then once every
+// tokenEveryPerKey.
+const (
+	tokenBurstPerAddr = 10
+	tokenEveryPerAddr = 6 * time.Second
+	tokenBurstPerKey  = 20
+	tokenEveryPerKey  = 3 * time.Second
 )
 
 // handleToken is OAuth2 client credentials. The key and secret arrive as HTTP Basic (Dwolla's
 // docs, the Ruby and TypeScript SDKs), as form fields (the Node, Python and C# SDKs) or, as the
 // legacy docs allowed, in a JSON body. Answers are application/json in the OAuth shape: SDKs
 // detect failure by an "error" key, so a success never carries one and a failure always does.
+// Failed attempts are throttled per client address and per key (tokenThrottle).
 func handleToken(
 	logger *slog.Logger,
 	issueToken func(ctx context.Context, key, secret string) (string, time.Duration, error),
 ) http.Handler {
+	byAddr, byKey := newFailureThrottle(tokenBurstPerAddr, tokenEveryPerAddr), newFailureThrottle(tokenBurstPerKey, tokenEveryPerKey)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		oauthError := func(status int, code, desc string) {
 			w.Header().Set("Content-Type", "application/json")
@@ -28,7 +43,6 @@ func handleToken(
 			w.WriteHeader(status)
 			json.NewEncoder(w).Encode(map[string]string{"error": code, "error_description": desc})
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		form := map[string]string{}
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		switch mt {
@@ -68,8 +82,25 @@ func handleToken(
 			oauthError(http.StatusUnauthorized, "invalid_client", "Missing client credentials.")
 			return
 		}
+		if !masspay.ValidText(key) || !masspay.ValidText(secret) {
+			oauthError(http.StatusUnauthorized, "invalid_client", "Invalid client credentials.")
+			return
+		}
+		addr := clientAddr(r)
+		if wait := max(byAddr.wait(addr), byKey.wait(key)); wait > 0 {
+			// Both shapes in one body: the OAuth error SDKs look for and Dwolla's envelope.
+			secs := int(math.Ceil(wait.Seconds()))
+			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			w.Header().Set("Cache-Control", "no-store")
+			writeJSON(w, http.StatusTooManyRequests, obj{"code": codeTooManyRequests, "error": codeTooManyRequests,
+				"message":           "Too many failed token requests. Please wait " + strconv.Itoa(secs) + " seconds before re-attempting the request.",
+				"error_description": "Too many failed token requests."})
+			return
+		}
 		token, ttl, err := issueToken(r.Context(), key, secret)
 		if errors.Is(err, service.ErrInvalidClient) {
+			byAddr.fail(addr)
+			byKey.fail(key)
 			oauthError(http.StatusUnauthorized, "invalid_client", "Invalid client credentials.")
 			return
 		}

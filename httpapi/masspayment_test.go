@@ -305,7 +305,7 @@ func TestMassPaymentValidation(t *testing.T) {
 		e.Post("/mass-payments", `{}`, "Content-Type", "text/plain").Error(t, 400, "BadRequest")
 	})
 	t.Run("ErrOversized", func(t *testing.T) {
-		e.Post("/mass-payments", `{"x":"`+strings.Repeat("a", 33<<20)+`"}`).Error(t, 400, "BadRequest")
+		e.Post("/mass-payments", `{"x":"`+strings.Repeat("a", 33<<20)+`"}`).Error(t, 413, "RequestTooLarge")
 	})
 	t.Run("NothingStored", func(t *testing.T) {
 		if res := e.Get("/accounts/" + e.AccountID + "/mass-payments").OK(t); res["total"] != float64(0) {

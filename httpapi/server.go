@@ -32,6 +32,8 @@ type Server struct {
 	auth     func(ctx context.Context, token string) (*service.Principal, error)
 	observer Observer
 	mux      router
+	// notFound answers any unknown path (guard.go sends unclean paths there too).
+	notFound http.Handler
 }
 
 // router is the ServeMux, remembering the patterns registered on it (docs and tests compare
@@ -41,9 +43,13 @@ type router struct {
 	patterns *[]string
 }
 
-func (m router) Handle(pattern string, h http.Handler) {
+// Handle serves pattern with h, its request bodies bounded by defaultBodyMax.
+func (m router) Handle(pattern string, h http.Handler) { m.HandleBody(pattern, defaultBodyMax, h) }
+
+// HandleBody serves pattern with h, its request bodies bounded by maxBody bytes (bodyLimit).
+func (m router) HandleBody(pattern string, maxBody int64, h http.Handler) {
 	*m.patterns = append(*m.patterns, pattern)
-	m.ServeMux.Handle(pattern, h)
+	m.ServeMux.Handle(pattern, bodyLimit(maxBody, h))
 }
 
 // Patterns returns the "METHOD /path" patterns the API serves.
@@ -66,13 +72,14 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
 	if readiness == nil {
 		readiness = func(context.Context) error { return nil }
 	}
-	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api)
+	s.notFound = s.api(handleNotFound())
+	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api, s.notFound)
 	return s
 }
 
 // ServeHTTP runs the middleware chain and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.withRequest(s.recoverer(s.mux)).ServeHTTP(w, r)
+	s.withRequest(s.recoverer(s.guard(s.mux))).ServeHTTP(w, r)
 }
 
 // handlerFunc is an authenticated API handler: it returns an error instead of writing one. The

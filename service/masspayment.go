@@ -149,12 +149,18 @@ func (s *Service) massPayment(ctx context.Context, q masspay.Q, p *Principal, id
 }
 
 // UpdateMassPayment moves a deferred mass payment to pending (to process it) or cancelled.
-// The request was judged by masspay.MassPaymentUpdateInput.Validate.
-func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id string, status masspay.MassPaymentStatus) (*masspay.MassPayment, error) {
+// The request was judged by masspay.MassPaymentUpdateInput.Validate; the read-only members it
+// echoes are judged here against the mass payment (ReadOnlyChanges).
+func (s *Service) UpdateMassPayment(ctx context.Context, p *Principal, id string, in *masspay.MassPaymentUpdateInput) (*masspay.MassPayment, error) {
 	var mp *masspay.MassPayment
+	status := masspay.MassPaymentStatus(in.Status)
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
 		if mp, err = s.massPayment(ctx, q, p, id); err != nil {
 			return err
+		}
+		var f masspay.Fields
+		if in.ReadOnlyChanges(mp, &f); len(f) > 0 {
+			return f.Err()
 		}
 		if !mp.Status.CanBecome(status) {
 			return masspay.Invalid(masspay.FieldError{Code: masspay.FCodeNotAllowed, Path: "/status",

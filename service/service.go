@@ -39,6 +39,19 @@ type Config struct {
 	// subscription's list (default 30 days, as Dwolla). Older rows are not deleted: webhook
 	// history still references them.
 	EventRetention time.Duration
+	// WebhookAllowPrivate says whether webhook receivers may be loopback or private addresses
+	// (--webhook-allow-private); nil: allowed under sandbox clearing, where receivers usually
+	// run on the same host, refused under ACH. Link-local and metadata addresses never are
+	// (masspay.ReceiverRefusal).
+	WebhookAllowPrivate *bool
+}
+
+// AllowPrivateReceivers is WebhookAllowPrivate resolved.
+func (c Config) AllowPrivateReceivers() bool {
+	if c.WebhookAllowPrivate != nil {
+		return *c.WebhookAllowPrivate
+	}
+	return c.ACH == nil
 }
 
 func (c Config) withDefaults() Config {

@@ -226,12 +226,12 @@ func TestMassPaymentTransitions(t *testing.T) {
 	dest := f.payee("payee@example.com")
 	id, err := f.massPayment(f.balance, "deferred", dest)
 	f.must(err)
-	mp, err := f.svc.UpdateMassPayment(f.ctx, f.p, id, masspay.MassPaymentPending)
+	mp, err := f.svc.UpdateMassPayment(f.ctx, f.p, id, &masspay.MassPaymentUpdateInput{Status: "pending"})
 	f.must(err)
 	if mp.Status != masspay.MassPaymentPending {
 		t.Fatalf("status %s after sending a deferred mass payment", mp.Status)
 	}
-	_, err = f.svc.UpdateMassPayment(f.ctx, f.p, id, masspay.MassPaymentCancelled)
+	_, err = f.svc.UpdateMassPayment(f.ctx, f.p, id, &masspay.MassPaymentUpdateInput{Status: "cancelled"})
 	if fe := f.fieldError(err); fe.Code != masspay.FCodeNotAllowed ||
 		fe.Message != "Status not allowed. Only a deferred mass payment can be updated; this one is pending." {
 		t.Fatalf("cancelling a pending mass payment: %+v", fe)

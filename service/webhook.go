@@ -21,7 +21,13 @@ var DefaultWebhookRetries = []time.Duration{15 * time.Minute, 45 * time.Minute, 
 // CreateWebhookSubscription subscribes a URL to the caller's events. typeErrs are the body's
 // type errors, reported with what the request's checks find.
 func (s *Service) CreateWebhookSubscription(ctx context.Context, p *Principal, in *masspay.WebhookSubscriptionInput, typeErrs masspay.Fields) (*masspay.WebhookSubscription, error) {
-	if err := masspay.Judge(typeErrs, in.Validate).Err(); err != nil {
+	f := masspay.Judge(typeErrs, in.Validate)
+	if len(f) == 0 {
+		if why := masspay.ReceiverURLRefusal(in.URL, s.cfg.AllowPrivateReceivers()); why != "" {
+			f.Add(masspay.FCodeInvalid, "/url", "Url must not point at %s.", why)
+		}
+	}
+	if err := f.Err(); err != nil {
 		return nil, err
 	}
 	sub := &masspay.WebhookSubscription{ID: newID(), AccountID: p.AccountID, URL: in.URL, Secret: in.Secret, Created: s.now()}
@@ -93,6 +99,12 @@ func (s *Service) DeleteWebhookSubscription(ctx context.Context, p *Principal, i
 	var sub *masspay.WebhookSubscription
 	err := s.store.Write(ctx, func(q masspay.Q) (err error) {
 		if sub, err = getSubscription(ctx, q, p, id); err != nil {
+			return err
+		}
+		// Pausing first takes the subscription's row lock before any of its webhooks are
+		// touched: the order in which deliveries are claimed and recorded too, so deleting
+		// never deadlocks with them (PostgreSQL).
+		if err := q.WebhookSubscriptionSetPaused(ctx, id, true); err != nil {
 			return err
 		}
 		return q.WebhookSubscriptionDelete(ctx, id)

@@ -149,10 +149,12 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 	if len(full) > 0 {
 		w.add("subscription_id NOT IN (" + w.list(full) + ")")
 	}
-	// SkipLocked: on PostgreSQL a row another node is claiming right now is passed over rather
-	// than waited for, and the lease written below keeps it from being claimed again.
-	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT `+w.arg(p.Limit)+
-		q.s.dialect.SkipLocked, w.args...)
+	// Candidates are read without a lock: locks are taken subscription first, then its webhooks,
+	// the order of recording an attempt and of deleting a subscription (no deadlock between
+	// them). The lease update below re-checks each candidate, so a row another node claimed
+	// meanwhile is passed over.
+	rows, err := q.query(ctx, `SELECT id, subscription_id FROM webhooks`+w.String()+` ORDER BY next_at, seq LIMIT `+w.arg(p.Limit),
+		w.args...)
 	if err != nil {
 		return nil, err
 	}
@@ -200,8 +202,22 @@ func (q *q) WebhookClaim(ctx context.Context, p masspay.WebhookClaimParams) ([]*
 		return nil, nil
 	}
 	var lease where
-	if _, err := q.exec(ctx, `UPDATE webhooks SET lease_until = `+lease.arg(us(p.LeaseUntil))+` WHERE id IN (`+lease.list(ids)+`)`,
-		lease.args...); err != nil {
+	leased, err := q.query(ctx, `UPDATE webhooks SET lease_until = `+lease.arg(us(p.LeaseUntil))+` WHERE id IN (`+lease.list(ids)+
+		`) AND next_at > 0 AND next_at <= `+lease.arg(now)+` AND lease_until <= `+lease.arg(now)+` RETURNING id`, lease.args...)
+	if err != nil {
+		return nil, err
+	}
+	ids = ids[:0]
+	for leased.Next() {
+		var id string
+		if err := leased.Scan(&id); err != nil {
+			leased.Close()
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	leased.Close()
+	if err := leased.Err(); err != nil || len(ids) == 0 {
 		return nil, err
 	}
 	var claimed where

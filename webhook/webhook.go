@@ -12,11 +12,15 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/netip"
 	"sort"
 	"sync"
+	"syscall"
 	"time"
 
 	"masspay"
@@ -44,7 +48,14 @@ type Config struct {
 	// consecutive failures and that long without a success (defaults 400 and 24 h, Dwolla's).
 	PauseAfterFailures int
 	PauseAfter         time.Duration
-	// Client sends the requests (default: one that does not follow redirects).
+	// AllowPrivate lets receivers be loopback or private addresses; link-local and metadata
+	// addresses are refused whatever it says (masspay.ReceiverRefusal, judged on the address
+	// each connection dials).
+	AllowPrivate bool
+	// Resolver looks up receivers' names (default net.DefaultResolver).
+	Resolver *net.Resolver
+	// Client sends the requests (default: receiverClient, which does not follow redirects and
+	// dials only addresses ReceiverRefusal allows). A Client given here is used as it is.
 	Client *http.Client
 	// Now is the clock (default time.Now).
 	Now    func() time.Time
@@ -73,8 +84,7 @@ func (c Config) withDefaults() Config {
 	c.PauseAfterFailures = cmp.Or(c.PauseAfterFailures, 400)
 	c.PauseAfter = cmp.Or(c.PauseAfter, 24*time.Hour)
 	if c.Client == nil {
-		// A redirect is a failure, as with Dwolla: the receiver must answer at the URL given.
-		c.Client = &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		c.Client = receiverClient(c.AllowPrivate, c.Resolver)
 	}
 	if c.Now == nil {
 		c.Now = time.Now
@@ -86,6 +96,28 @@ func (c Config) withDefaults() Config {
 		c.Observer = nopObserver{}
 	}
 	return c
+}
+
+// receiverClient is the client of deliveries. A redirect is a failure, as with Dwolla: the
+// receiver must answer at the URL given. Every connection is judged on the address it dials,
+// after any lookup, so no name can lead a delivery inward; no proxy is used, as the address
+// dialled must be the receiver's.
+func receiverClient(allowPrivate bool, resolver *net.Resolver) *http.Client {
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Resolver: resolver,
+		Control: func(network, address string, _ syscall.RawConn) error {
+			ap, err := netip.ParseAddrPort(address)
+			if err != nil {
+				return fmt.Errorf("webhook receiver %s: %w", address, err)
+			}
+			if why := masspay.ReceiverRefusal(ap.Addr(), allowPrivate); why != "" {
+				return fmt.Errorf("webhook receiver %s refused: %s", ap.Addr(), why)
+			}
+			return nil
+		}}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.Proxy = nil
+	tr.DialContext = dialer.DialContext
+	return &http.Client{Transport: tr, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 }
 
 // Worker delivers webhooks.

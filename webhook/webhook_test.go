@@ -59,6 +59,21 @@ func run(t *testing.T, store masspay.Store, cfg webhook.Config) {
 	t.Cleanup(func() { cancel(); <-done })
 }
 
+// latestAttempts returns the attempts of the subscription's latest webhook.
+func latestAttempts(store masspay.Store, subscriptionID string) []*masspay.WebhookAttempt {
+	ctx := context.Background()
+	var as []*masspay.WebhookAttempt
+	store.Read(ctx, func(q masspay.Q) error {
+		ws, _, err := q.WebhookList(ctx, masspay.WebhookFilter{SubscriptionID: subscriptionID, Page: masspay.Page{Limit: 1}})
+		if err != nil || len(ws) == 0 {
+			return err
+		}
+		as, err = q.WebhookAttemptList(ctx, ws[0].ID)
+		return err
+	})
+	return as
+}
+
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
@@ -92,7 +107,7 @@ func TestWorkersShareTheOutbox(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	store, _, events := setup(t, rcv.URL)
 	for range 3 {
-		run(t, store, webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 20 * time.Millisecond, PerSubscription: 4})
+		run(t, store, webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond}, Poll: 20 * time.Millisecond, PerSubscription: 4})
 	}
 	events(60)
 	waitFor(t, "60 deliveries", func() bool { mu.Lock(); defer mu.Unlock(); return len(got) == 60 })
@@ -123,7 +138,7 @@ func TestSubscriptionPausesItself(t *testing.T) {
 	t.Cleanup(rcv.Close)
 	store, sub, events := setup(t, rcv.URL)
 	later := func() time.Time { return time.Now().Add(2 * time.Hour) } // two hours after the subscription
-	run(t, store, webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond},
+	run(t, store, webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond, time.Millisecond},
 		Poll: 10 * time.Millisecond, PauseAfterFailures: 3, PauseAfter: time.Hour, Now: later})
 	events(1)
 	ctx := context.Background()
@@ -152,21 +167,10 @@ func TestTimeoutIsAFailure(t *testing.T) {
 	}))
 	t.Cleanup(rcv.Close)
 	store, sub, events := setup(t, rcv.URL)
-	run(t, store, webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Timeout: 100 * time.Millisecond})
+	run(t, store, webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Timeout: 100 * time.Millisecond})
 	events(1)
-	ctx := context.Background()
 	var as []*masspay.WebhookAttempt
-	waitFor(t, "two attempts", func() bool {
-		store.Read(ctx, func(q masspay.Q) error {
-			ws, _, err := q.WebhookList(ctx, masspay.WebhookFilter{SubscriptionID: sub.ID, Page: masspay.Page{Limit: 1}})
-			if err != nil || len(ws) == 0 {
-				return err
-			}
-			as, err = q.WebhookAttemptList(ctx, ws[0].ID)
-			return err
-		})
-		return len(as) == 2
-	})
+	waitFor(t, "two attempts", func() bool { as = latestAttempts(store, sub.ID); return len(as) == 2 })
 	if as[0].StatusCode != 0 || as[0].ResponseBody == "" || as[1].StatusCode != 200 {
 		t.Fatalf("attempts = %s", fmt.Sprint(as[0], as[1]))
 	}
@@ -190,7 +194,7 @@ func TestStopAfterReceiverAnswered(t *testing.T) {
 		cancel() // the worker stops with the answer in hand
 		return res, err
 	})}
-	cfg := webhook.Config{Render: render, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Lease: time.Hour}
+	cfg := webhook.Config{Render: render, AllowPrivate: true, Retries: []time.Duration{time.Millisecond}, Poll: 10 * time.Millisecond, Lease: time.Hour}
 	first := cfg
 	first.Client = stopAfterAnswer
 	done := make(chan struct{})

@@ -334,3 +334,21 @@ func (f achFlags) config(dataDir string) (*nacha.Config, error) {
 	}
 	return &cfg, nil
 }
+
+// securityFlags are the limits of docs/security.md: connections held open, and whether webhook
+// receivers may be loopback or private addresses (nil when not given: the clearing decides).
+type securityFlags struct {
+	maxConns     *int
+	allowPrivate **bool
+}
+
+func (f *flagSet) securityFlags() securityFlags {
+	allow := new(*bool)
+	f.Var(&value[*bool]{fs: f, name: "webhook-allow-private", p: allow, want: "true or false", isBool: true,
+		parse: func(s string) (*bool, error) { b, err := strconv.ParseBool(s); return &b, err }},
+		"webhook-allow-private", "let webhook receivers be loopback or private addresses (default true under sandbox clearing, false under --clearing ach)")
+	return securityFlags{
+		maxConns:     f.Int("max-conns", app.DefaultMaxConns, 1, "connections held open at most; idle ones make room for new ones"),
+		allowPrivate: allow,
+	}
+}

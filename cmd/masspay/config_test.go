@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"strings"
 	"testing"
 	"time"
 )
@@ -28,4 +29,25 @@ func TestFlagsFromEnvironment(t *testing.T) {
 			t.Fatalf("err = %v, want exit status 2", err)
 		}
 	})
+}
+
+func TestSecurityFlags(t *testing.T) {
+	t.Parallel()
+	parse := func(env map[string]string, args ...string) (securityFlags, *bytes.Buffer, error) {
+		var stderr bytes.Buffer
+		fs := newFlagSet("serve", func(k string) string { return env[k] }, &stderr)
+		s := fs.securityFlags()
+		return s, &stderr, fs.parse(args)
+	}
+	s, _, err := parse(nil)
+	if err != nil || *s.maxConns != 1024 || *s.allowPrivate != nil {
+		t.Fatalf("defaults: max-conns %d allow-private %v, %v", *s.maxConns, *s.allowPrivate, err)
+	}
+	s, _, err = parse(map[string]string{"MASSPAY_WEBHOOK_ALLOW_PRIVATE": "false"}, "--webhook-allow-private", "--max-conns", "5")
+	if err != nil || *s.maxConns != 5 || *s.allowPrivate == nil || !**s.allowPrivate {
+		t.Fatalf("flags win over the environment: max-conns %d allow-private %v, %v", *s.maxConns, *s.allowPrivate, err)
+	}
+	if _, stderr, err := parse(nil, "--max-conns", "0"); err == nil || strings.Count(stderr.String(), "\n") != 1 || !strings.Contains(stderr.String(), "--max-conns") {
+		t.Fatalf("--max-conns 0: %v, %q", err, stderr)
+	}
 }

@@ -45,6 +45,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	lease := fs.Duration("lease", 30*time.Second, "how long a node holds a mass payment without renewing; a dead node's batch continues elsewhere after it")
 	poll := fs.Duration("poll", time.Second, "how often the engine looks for work when no wake-up arrives")
 	nodeID := fs.String("node-id", "", "this process's name in mass payment leases (default a random id)")
+	security := fs.securityFlags()
 	if err := fs.parse(args); err != nil {
 		return err
 	}
@@ -72,10 +73,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	}
 	return app.Run(ctx, app.Config{
 		Addr:        *addr,
+		MaxConns:    *security.maxConns,
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,
-		Service:     service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: clearingAuto, ACH: achConfig},
+		Service: service.Config{ItemLimit: *itemLimit, WebhookRetries: *retries, ClearingAuto: clearingAuto, ACH: achConfig,
+			WebhookAllowPrivate: *security.allowPrivate},
 		Workers:     append(app.DefaultWorkers(engine.Config{Lease: *lease, Poll: *poll, NodeID: *nodeID}), app.ACHLinkWorker(linkConfig)),
 		Logger:      logger,
 		Out:         stdout,

@@ -35,9 +35,10 @@ func envInt(t *testing.T, name string, def int) int {
 // batches of 5,000 items, one after the other), and then posts ten 5,000-item mass payments at
 // once while two clients read the list endpoints in a loop, until all ten are complete. The
 // server's peak resident set over that phase (VmHWM, reset at its start) must stay under the
-// bound (issue 15: 400 MB at 1M items of history). MASSPAY_TEST_RSS_HISTORY (items, default
-// 20,000) and MASSPAY_TEST_RSS_LIMIT_MB (default 400) change the two, e.g. to confirm the bound
-// at 1M items, as README's "Memory" section does.
+// bound: by default 260 MB at 20,000 items of history (this build peaks near 200 MB there; the
+// build before the accept turns and the smaller read caches near 300 MB). Issue 15 asks for
+// 400 MB at 1M items: MASSPAY_TEST_RSS_HISTORY=1000000 MASSPAY_TEST_RSS_LIMIT_MB=400 checks
+// that, as README's "Memory" section did (ten minutes of history through the API).
 func TestServeMemoryBounded(t *testing.T) {
 	if testing.Short() {
 		t.Skip("grows a store through a real server; skipped with -short")
@@ -46,7 +47,7 @@ func TestServeMemoryBounded(t *testing.T) {
 		t.Skipf("no /proc: %v", err)
 	}
 	history := envInt(t, "MASSPAY_TEST_RSS_HISTORY", 20_000)
-	limit := int64(envInt(t, "MASSPAY_TEST_RSS_LIMIT_MB", 400)) * 1_000_000
+	limit := int64(envInt(t, "MASSPAY_TEST_RSS_LIMIT_MB", 260)) * 1_000_000
 	const perBatch, concurrent = masspay.MaxItems, bench.Concurrent
 
 	bin := buildBinary(t)

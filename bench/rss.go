@@ -153,9 +153,6 @@ func (m *measures) load(ctx context.Context, cfg Config, store *sqlstore.Store, 
 			if mp.Status == masspay.MassPaymentComplete {
 				break
 			}
-			if listErr != nil {
-				return listErr
-			}
 			time.Sleep(20 * time.Millisecond)
 		}
 	}

@@ -338,6 +338,8 @@ func TestPackedIDsUpgrade(t *testing.T) {
  VALUES ('` + tr + `', '` + acc + `', '` + bal + `', '` + bank + `', '` + cust + `', 100, 'pending', TRUE, TRUE, '` + mp + `', '` + item + `', 'acc1', 1, ` + fmt.Sprint(sqlstoreKeyHash(cust)) + `)`,
 		`INSERT INTO events (id, account_id, customer_id, topic, resource_type, resource_id, created)
  VALUES ('` + ev + `', '` + acc + `', '` + cust + `', 'customer_transfer_created', 'transfers', '` + tr + `', 1)`,
+		`INSERT INTO ledger_entries (funding_source_id, transfer_id, amount, created) VALUES ('` + bank + `', '` + tr + `', -100, 1)`,
+		`INSERT INTO ledger_entries (funding_source_id, transfer_id, amount, created) VALUES ('` + bank + `', '` + tr + `', 100, 1)`,
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
 			t.Fatalf("%.60s: %v", q, err)
@@ -401,14 +403,31 @@ func TestPackedIDsUpgrade(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	db = rawDB(t, dir, dbURL)
 	if dbURL != "" {
+		// 00026: the event's id is its primary key, and no index is left on either table's seq.
+		var defs string
+		if err := db.QueryRowContext(ctx, `SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM pg_indexes
+ WHERE schemaname = current_schema() AND tablename IN ('events', 'ledger_entries')`).Scan(&defs); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(defs, "events_pkey ON ") || !strings.Contains(defs, "(id)") || strings.Contains(defs, "(seq)") ||
+			strings.Contains(defs, "events_id_key") {
+			t.Errorf("indexes of events and ledger_entries: %s", defs)
+		}
 		return
 	}
-	db = rawDB(t, dir, dbURL)
 	var id, corr, upperType, fk string
 	if err := db.QueryRowContext(ctx, `SELECT typeof(t.id), typeof(t.correlation_id), typeof(m.correlation_id)
  FROM transfers t, mass_payments m`).Scan(&id, &corr, &upperType); err != nil {
 		t.Fatal(err)
+	}
+	var entries string
+	if err := db.QueryRowContext(ctx, `SELECT group_concat(typeof(transfer_id)) FROM ledger_entries`).Scan(&entries); err != nil {
+		t.Fatal(err)
+	}
+	if entries != "blob,blob" {
+		t.Errorf("ledger entries name their transfer as %s, want blob,blob", entries)
 	}
 	if id != "blob" || corr != "text" || upperType != "text" {
 		t.Errorf("stored as %s (id), %s (acc1), %s (an uppercase UUID); want blob, text, text", id, corr, upperType)

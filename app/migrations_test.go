@@ -435,6 +435,13 @@ func TestPackedIDsUpgrade(t *testing.T) {
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&fk); err != nil || fk != "0" {
 		t.Errorf("foreign key violations: %s (%v)", fk, err)
 	}
+	// 00026: no index written per item lists seq, which its entries end with already (the rowid).
+	var seqs string
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(group_concat(name), '') FROM sqlite_master WHERE type = 'index'
+ AND name IN ('transfers_account', 'transfers_pending_bank', 'events_account_created', 'webhooks_subscription_created')
+ AND sql LIKE '%seq%'`).Scan(&seqs); err != nil || seqs != "" {
+		t.Errorf("indexes that list seq: %q (%v)", seqs, err)
+	}
 }
 
 // sqlstoreKeyHash is the key hash masspay keeps beside a transfer's receiving customer (sqlstore's

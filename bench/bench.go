@@ -67,6 +67,9 @@ type Result struct {
 	LoadListReads int           // how many list reads the phase saw
 	RSSLoad       int64         // peak resident set of this process during the phase (VmHWM)
 	RSSPeak       int64         // peak resident set of this process over the whole run so far
+	// SQLite: pages the writer wrote per item processed (at depth with History, and fresh):
+	// the write work, which unlike the rates does not move with the machine's load.
+	Pages, PagesFresh float64
 }
 
 // Share is the engine's processing rate as a fraction of the raw insert rate.
@@ -98,6 +101,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 		var loadAcc, loadList []time.Duration
 		var loadRate []float64
 		var loadReads int
+		var pages, pagesF []float64
 		heap := make([][]uint64, len(HeapSizes(cfg.Items)))
 		for r := 0; r < cfg.Rounds; r++ {
 			m, err := round(ctx, cfg, name, &run)
@@ -113,12 +117,14 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 				rssLoad, loadAcc, loadList = append(rssLoad, m.rssLoad), append(loadAcc, m.loadAccept), append(loadList, m.loadList)
 				loadRate, loadReads = append(loadRate, m.loadRate), loadReads+m.loadListReads
 			}
+			pages, pagesF = append(pages, m.pages), append(pagesF, m.pagesFresh)
 			for i, h := range m.heap {
 				heap[i] = append(heap[i], h)
 			}
 		}
 		res := Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw), AcceptSamples: acc,
-			AcceptFresh: median(accF), ProcessFresh: median(procF), WALPeak: slices.Max(wal), BytesPerItem: median(bpi)}
+			AcceptFresh: median(accF), ProcessFresh: median(procF), WALPeak: slices.Max(wal), BytesPerItem: median(bpi),
+			Pages: median(pages), PagesFresh: median(pagesF)}
 		run.note()
 		res.RSSPeak = run.max
 		if cfg.Concurrent > 0 {
@@ -164,6 +170,7 @@ type measures struct {
 	listsFresh, listsDepth []time.Duration
 	walPeak                int64
 	bytesPerItem           float64
+	pages, pagesFresh      float64  // SQLite pages written per item processed
 	lists                  []string // the paths of Lists in this round
 
 	loadAccept, loadList time.Duration
@@ -268,11 +275,20 @@ func round(ctx context.Context, cfg Config, name string, run *peakRSS) (m measur
 		return m, err
 	}
 	// 2. Process: claim to complete.
+	pages, err := pagesWritten(ctx, store)
+	if err != nil {
+		return m, err
+	}
 	start := time.Now()
 	if did, err := eng.ProcessNext(ctx); err != nil || !did {
 		return m, fmt.Errorf("process: did=%v err=%v", did, err)
 	}
 	m.process = float64(cfg.Items) / time.Since(start).Seconds()
+	after, err := pagesWritten(ctx, store)
+	if err != nil {
+		return m, err
+	}
+	m.pages = float64(after-pages) / float64(cfg.Items)
 	written, err := engineTransfers(ctx, store, loc[strings.LastIndex(loc, "/")+1:])
 	if err != nil {
 		return m, err

@@ -29,6 +29,19 @@ func keyHash(s string) int64 {
 	return int64(h.Sum64())
 }
 
+// keyedSeqs selects, as t.seq, the transfers whose key hash column (dest_customer_hash or
+// correlation_hash) is hash, through that column's index (migration 00030). The index leads with
+// the transfer's generation, seq / 16384, so that inserts land in the newest generation's range
+// of the index rather than all over it; a lookup seeks it once per generation, newest first,
+// from a recursive list of the generation numbers (CROSS JOIN keeps SQLite, which has no
+// statistics, from scanning the index for the list instead). Both backends read the text as it is, and
+// both match the index's expression only when the query spells it the same.
+func keyedSeqs(col, hash string) string {
+	return `SELECT t.seq FROM (WITH RECURSIVE g(n) AS (SELECT (SELECT MAX(seq) FROM transfers) / 16384
+ UNION ALL SELECT n - 1 FROM g WHERE n > 0) SELECT n FROM g) g CROSS JOIN transfers t
+ WHERE (t.seq / 16384) = g.n AND t.` + col + ` = ` + hash + ` AND t.` + col + ` <> 0`
+}
+
 func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error) {
 	var t masspay.Transfer
 	var metadata string
@@ -68,14 +81,13 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 		// would otherwise scan all of the account's transfers.
 		c := w.arg(f.CustomerID)
 		w.add(`seq IN (SELECT seq FROM transfers WHERE source_customer_id = ` + c + ` AND source_customer_id <> ''
- UNION ALL SELECT seq FROM transfers WHERE dest_customer_hash = ` + w.arg(keyHash(f.CustomerID)) +
-			` AND dest_customer_hash <> 0 AND dest_customer_id = ` + c + `)`)
+ UNION ALL ` + keyedSeqs("dest_customer_hash", w.arg(keyHash(f.CustomerID))) + ` AND t.dest_customer_id = ` + c + `)`)
 	} else {
 		w.add("(source_customer_id = '' OR dest_customer_id = '')")
 	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
-		w.add("correlation_hash = " + w.arg(keyHash(f.CorrelationID)) + " AND correlation_hash <> 0 AND correlation_id = " +
+		w.add("seq IN (" + keyedSeqs("correlation_hash", w.arg(keyHash(f.CorrelationID))) + ") AND correlation_id = " +
 			w.arg(f.CorrelationID))
 	}
 	if f.StartAmount > 0 {

@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"database/sql"
+	"errors"
 	"fmt"
 	"hash/fnv"
 	"io/fs"
@@ -297,6 +298,86 @@ func TestCustomerSearchBackfill(t *testing.T) {
 		if got := fmt.Sprint(ids); got != c.want {
 			t.Errorf("search %q: %s, want %s", c.search, got, c.want)
 		}
+	}
+}
+
+// A store made before migration 00022 keeps its data when the migration gives PostgreSQL's id
+// columns the "C" collation and rebuilds their indexes: rows are found by id, listed and joined
+// across tables, the rebuilt unique index still refuses a second transfer for an item, and every
+// index is valid.
+func TestIDCollationUpgrade(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, dbURL, db := legacyDB(t, 12,
+		`INSERT INTO accounts (id, name, created) VALUES ('acc', 'Acme', 1)`,
+		`INSERT INTO customers (id, account_id, first_name, last_name, email, type, status, created)
+ VALUES ('Cust-B', 'acc', 'Ann', 'Lee', 'ann@example.com', 'receive-only', 'unverified', 1)`,
+		`INSERT INTO funding_sources (id, account_id, customer_id, type, status, name, created)
+ VALUES ('fs-b', 'acc', 'Cust-B', 'bank', 'unverified', 'Checking', 1)`,
+		`INSERT INTO mass_payments (id, account_id, source_id, source_type, status, total, item_count, created)
+ VALUES ('mp1', 'acc', 'bal', 'balance', 'complete', 100, 1, 1)`,
+		`INSERT INTO mass_payment_items (mass_payment_id, idx, id, destination_id, amount, status, transfer_id)
+ VALUES ('mp1', 0, 'item-a', 'fs-b', 100, 'success', 'T-a')`,
+		`INSERT INTO transfers (id, account_id, source_id, destination_id, dest_customer_id, amount, status, mass_payment_id,
+ item_id, correlation_id, created) VALUES ('T-a', 'acc', 'bal', 'fs-b', 'Cust-B', 100, 'pending', 'mp1', 'item-a', 'Corr', 1)`,
+		`INSERT INTO events (id, account_id, customer_id, topic, resource_type, resource_id, created)
+ VALUES ('ev1', 'acc', 'Cust-B', 'transfer_created', 'transfers', 'T-a', 1)`)
+	db.Close()
+	store, err := app.OpenStore(ctx, dir, dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	err = store.Read(ctx, func(q masspay.Q) error {
+		if tr, err := q.TransferGet(ctx, "T-a"); err != nil || tr.ItemID != "item-a" {
+			return fmt.Errorf("transfer T-a: %v, %v", tr, err)
+		}
+		if it, err := q.ItemGet(ctx, "item-a"); err != nil || it.TransferID != "T-a" {
+			return fmt.Errorf("item item-a: %v, %v", it, err)
+		}
+		if ev, err := q.EventGet(ctx, "ev1"); err != nil || ev.ResourceID != "T-a" {
+			return fmt.Errorf("event ev1: %v, %v", ev, err)
+		}
+		for _, f := range []masspay.TransferFilter{{CustomerID: "Cust-B"}, {CorrelationID: "Corr"}, {Search: "lee"}} {
+			f.AccountID, f.Limit = "acc", 10
+			ts, _, err := q.TransferList(ctx, f)
+			if err != nil || len(ts) != 1 || ts[0].ID != "T-a" {
+				return fmt.Errorf("transfers %+v: %v, %v", f, ts, err)
+			}
+		}
+		items, _, err := q.ItemList(ctx, masspay.ItemFilter{MassPaymentID: "mp1", Page: masspay.Page{Limit: 10}})
+		if err != nil || len(items) != 1 {
+			return fmt.Errorf("items of mp1: %v, %v", items, err)
+		}
+		v, err := q.Violations(ctx)
+		if err == nil && len(v) > 0 {
+			err = fmt.Errorf("violations: %v", v)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = store.Write(ctx, func(q masspay.Q) error {
+		return q.TransferInsertMany(ctx, []*masspay.Transfer{{ID: "T-b", AccountID: "acc", SourceID: "bal", DestinationID: "fs-b",
+			Amount: 100, Status: masspay.TransferPending, ItemID: "item-a", Created: time.Now()}})
+	})
+	if !errors.Is(err, masspay.ErrUnique) {
+		t.Fatalf("a second transfer for item-a: %v, want ErrUnique", err)
+	}
+	if dbURL == "" {
+		return
+	}
+	db = rawDB(t, dir, dbURL)
+	var collation string
+	var invalid int
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(collation_name, '') FROM information_schema.columns
+ WHERE table_schema = current_schema() AND table_name = 'transfers' AND column_name = 'item_id'`).Scan(&collation); err != nil || collation != "C" {
+		t.Errorf("transfers.item_id collation %q (%v), want C", collation, err)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+ JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = current_schema() AND NOT (i.indisvalid AND i.indisready)`).Scan(&invalid); err != nil || invalid != 0 {
+		t.Errorf("%d indexes not valid (%v)", invalid, err)
 	}
 }
 

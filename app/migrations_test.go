@@ -301,7 +301,7 @@ func TestCustomerSearchBackfill(t *testing.T) {
 	}
 }
 
-// A store made before migration 00022 keeps its data when the migration gives PostgreSQL's id
+// A store made before migration 00040 keeps its data when the migration gives PostgreSQL's id
 // columns the "C" collation and rebuilds their indexes: rows are found by id, listed and joined
 // across tables, the rebuilt unique index still refuses a second transfer for an item, and every
 // index is valid.

@@ -9,7 +9,7 @@ import (
 	"masspay/postgres/pgtest"
 )
 
-// Every id column compares byte by byte (COLLATE "C", migration 00022), those of later migrations
+// Every id column compares byte by byte (COLLATE "C", migration 00040), those of later migrations
 // too: an id column left in the database's collation would make each comparison with another id
 // take the other's "C" collation, and its own index could not serve it. Columns that are not ids
 // keep the database's collation.

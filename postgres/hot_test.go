@@ -9,7 +9,7 @@ import (
 	"masspay/postgres/pgtest"
 )
 
-// The engine's outcome update of each item stays on the item's page (migration 00023): written as
+// The engine's outcome update of each item stays on the item's page (migration 00041): written as
 // the engine writes them, a chunk of a thousand at a time, no item moves to another block, so each
 // update can be HOT (no new index entry).
 func TestItemUpdatesStayOnTheirPage(t *testing.T) {

@@ -14,7 +14,7 @@
 -- The tables are not rewritten (same type), but each index on these columns is rebuilt, under the
 -- table's lock: on a large store, expect this migration to take as long as building those indexes.
 -- postgres/collation_test.go checks that every such column, including those of later migrations,
--- has the collation. SQLite compares TEXT with memcmp (BINARY) already: its 00022 is empty.
+-- has the collation. SQLite compares TEXT with memcmp (BINARY) already: its 00040 is empty.
 ALTER TABLE access_tokens
   ALTER COLUMN application_id TYPE TEXT COLLATE "C",
   ALTER COLUMN account_id TYPE TEXT COLLATE "C";

@@ -1,3 +1,0 @@
--- +goose Up
--- PostgreSQL compares ids byte by byte from here on (COLLATE "C", 00022 there). SQLite compares
--- TEXT with memcmp (the BINARY collation) already: nothing to do.

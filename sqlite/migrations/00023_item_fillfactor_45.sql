@@ -1,3 +1,0 @@
--- +goose Up
--- PostgreSQL leaves more room on the item pages for the engine's in-place updates (00023 there).
--- SQLite updates a row in its b-tree page in place already: nothing to do.

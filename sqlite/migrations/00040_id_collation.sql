@@ -1,0 +1,3 @@
+-- +goose Up
+-- PostgreSQL compares ids byte by byte from here on (COLLATE "C", 00040 there). SQLite compares
+-- TEXT with memcmp (the BINARY collation) already: nothing to do.

@@ -1,0 +1,3 @@
+-- +goose Up
+-- PostgreSQL leaves more room on the item pages for the engine's in-place updates (00041 there).
+-- SQLite updates a row in its b-tree page in place already: nothing to do.

@@ -340,7 +340,8 @@ func checkSentOnce(t *testing.T, bin string, st masspay.Store, storeArgs []strin
 	bankBatches := (batches + 2) / 3
 	want := (batches-bankBatches)*perBatch + bankBatches
 	if len(entries) != want || len(due) != 0 {
-		t.Fatalf("%d entries in the files and %d transfers still due, want %d and 0", len(entries), len(due), want)
+		out, _ := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput()
+		t.Fatalf("%d entries in the files and %d transfers still due, want %d and 0; masspay verify says:\n%s", len(entries), len(due), want, out)
 	}
 	sum := 0
 	for _, f := range recorded {

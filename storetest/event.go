@@ -74,4 +74,38 @@ func testListTotalCapped(t *testing.T, newStore NewStoreFunc) {
 		}
 		return nil
 	})
+
+	// A customer's transfers are counted per side (sent; received and not sent), each side
+	// under the cap: here neither side reaches it, together they pass it, and the total is
+	// still capped; a deep page interleaves the sides in order.
+	ts := make([]*masspay.Transfer, n)
+	for i := range ts {
+		src, dst := "c1", "c9" // sent
+		switch i % 3 {
+		case 1:
+			src, dst = "", "c1" // received
+		case 2:
+			dst = "c1" // to itself: counted and listed once
+		}
+		ts[i] = newTransfer(fmt.Sprintf("t%05d", i), "acc1", "s", "d", 1)
+		ts[i].SourceCustomerID, ts[i].DestCustomerID, ts[i].Created = src, dst, at(i)
+	}
+	f.transfers(ts...)
+	f.read(func(q masspay.Q) error {
+		for _, c := range []struct{ offset, total int }{{0, 10_000}, {40, 10_040}, {10_000, n}, {10_040, n}} {
+			list, total, err := q.TransferList(f.ctx, masspay.TransferFilter{AccountID: "acc1", CustomerID: "c1", Page: masspay.Page{Limit: 25, Offset: c.offset}})
+			must(t, err)
+			if total != c.total {
+				t.Errorf("customer transfers at offset %d: total %d, want %d", c.offset, total, c.total)
+			}
+			want := min(25, n-c.offset)
+			got := ids(list, func(tr *masspay.Transfer) string { return tr.ID })
+			for i := range want {
+				if len(got) != want || got[i] != fmt.Sprintf("t%05d", n-1-c.offset-i) {
+					t.Fatalf("customer transfers at offset %d: %v, want %d from t%05d down", c.offset, got, want, n-1-c.offset)
+				}
+			}
+		}
+		return nil
+	})
 }

@@ -108,4 +108,34 @@ func testListTotalCapped(t *testing.T, newStore NewStoreFunc) {
 		}
 		return nil
 	})
+
+	// The ACH file and correction lists (masspay ach ls, ach corrections) count the same way.
+	f.write(func(q masspay.Q) error {
+		for i := range n {
+			if err := q.ACHFileInsert(f.ctx, &masspay.ACHFile{ID: fmt.Sprintf("f%05d", i), Name: fmt.Sprintf("f%05d.ach", i),
+				Date: fmt.Sprintf("d%05d", i), Modifier: "A", Created: at(i)}, nil); err != nil {
+				return err
+			}
+			if _, err := q.ACHCorrectionInsert(f.ctx, &masspay.ACHCorrection{ID: fmt.Sprintf("c%05d", i), TransferID: fmt.Sprintf("t%05d", i),
+				Created: at(i)}); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	f.read(func(q masspay.Q) error {
+		for _, c := range []struct{ offset, total int }{{0, 10_000}, {10_040, n}} {
+			files, total, err := q.ACHFileList(f.ctx, masspay.Page{Limit: 25, Offset: c.offset})
+			must(t, err)
+			if total != c.total || len(files) != min(25, n-c.offset) || files[0].ID != fmt.Sprintf("f%05d", n-1-c.offset) {
+				t.Errorf("ACH files at offset %d: total %d, %d files from %s; want %d, from f%05d", c.offset, total, len(files), files[0].ID, c.total, n-1-c.offset)
+			}
+			cs, total, err := q.ACHCorrectionList(f.ctx, masspay.Page{Limit: 25, Offset: c.offset})
+			must(t, err)
+			if total != c.total || len(cs) != min(25, n-c.offset) || cs[0].ID != fmt.Sprintf("c%05d", n-1-c.offset) {
+				t.Errorf("ACH corrections at offset %d: total %d, %d from %s; want %d, from c%05d", c.offset, total, len(cs), cs[0].ID, c.total, n-1-c.offset)
+			}
+		}
+		return nil
+	})
 }

@@ -31,11 +31,15 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
-// OpenStoreReadOnly opens a store to inspect it, beside a running server or on a copy: SQLite
-// read-only (nothing written, see sqlite.OpenReadOnly), PostgreSQL as OpenStore does.
+// OpenStoreReadOnly opens a store to inspect it, beside a running server or on a copy, writing
+// nothing and applying no migration: SQLite read-only (see sqlite.OpenReadOnly), PostgreSQL in
+// read-only transactions (see postgres.OpenReadOnly).
 func OpenStoreReadOnly(ctx context.Context, dataDir, databaseURL string) (*sqlstore.Store, error) {
 	if databaseURL != "" {
-		return OpenStore(ctx, dataDir, databaseURL)
+		if !IsPostgres(databaseURL) {
+			return nil, fmt.Errorf("database URL must start with postgres:// or postgresql:// (a SQLite store is a data directory)")
+		}
+		return postgres.OpenReadOnly(ctx, databaseURL)
 	}
 	return sqlite.OpenReadOnly(ctx, dataDir)
 }

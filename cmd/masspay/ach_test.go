@@ -229,15 +229,7 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 			srv = startServer(t, bin, serveArgs...)
 		}
 	}
-	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		submit()
-		if !slices.Contains(k.located, "") {
-			break
-		}
-		if time.Now().After(stop) {
-			t.Fatal("not every batch was accepted")
-		}
-	}
+	k.submitAll(srv.base, 2)
 	// Let the server finish every batch, cutting off (and killing cutoffs) meanwhile.
 	for stop := time.Now().Add(2 * time.Minute); ; {
 		cutoff()
@@ -315,6 +307,19 @@ func (k *achKill) submit(base string, n int) {
 		}
 		if status == 201 {
 			k.located[i] = loc
+		}
+	}
+}
+
+// submitAll submits n batches at a time to the server at base until every batch is accepted.
+func (k *achKill) submitAll(base string, n int) {
+	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		k.submit(base, n)
+		if !slices.Contains(k.located, "") {
+			return
+		}
+		if time.Now().After(stop) {
+			k.t.Fatal("not every batch was accepted")
 		}
 	}
 }
@@ -461,15 +466,7 @@ func TestACHKillServerAtCutoffs(t *testing.T) {
 		<-done
 		srv = startServer(t, bin, serveArgs...)
 	}
-	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		submit()
-		if !slices.Contains(k.located, "") {
-			break
-		}
-		if time.Now().After(stop) {
-			t.Fatal("not every batch was accepted")
-		}
-	}
+	k.submitAll(srv.base, 1)
 	for stop := time.Now().Add(2 * time.Minute); incompleteBatches(st, accountID) > 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(stop) {
 			t.Fatal("batches not complete")

@@ -3,6 +3,7 @@ package app_test
 import (
 	"database/sql"
 	"fmt"
+	"hash/fnv"
 	"io/fs"
 	"path/filepath"
 	"strings"
@@ -297,4 +298,156 @@ func TestCustomerSearchBackfill(t *testing.T) {
 			t.Errorf("search %q: %s, want %s", c.search, got, c.want)
 		}
 	}
+}
+
+// Rows written before migration 00025 (SQLite packs ids into 16-byte BLOBs from then on) read
+// the same afterwards, are found by every id they hold, take new rows beside them, and keep
+// their foreign keys; text that is not a canonical UUID stays text. On PostgreSQL 00025 changes
+// nothing, and the same reads hold.
+func TestPackedIDsUpgrade(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	dir, dbURL := t.TempDir(), apptest.DatabaseURL(t)
+	ms := sqlite.Migrations()
+	if dbURL != "" {
+		ms = postgres.Migrations()
+	}
+	db := rawDB(t, dir, dbURL)
+	db.SetMaxOpenConns(1)
+	if err := ms.MigrateTo(ctx, db, 24); err != nil {
+		t.Fatal(err)
+	}
+	acc, app_, cust, bank, bal := masspay.NewID(), masspay.NewID(), masspay.NewID(), masspay.NewID(), masspay.NewID()
+	mp, item, tr, ev := masspay.NewID(), masspay.NewID(), masspay.NewID(), masspay.NewID()
+	upper := strings.ToUpper(masspay.NewID()) // not canonical: stays text
+	for _, q := range []string{
+		`INSERT INTO accounts (id, name, created) VALUES ('` + acc + `', 'Acme', 1)`,
+		`INSERT INTO applications (id, account_id, name, key, secret_hash, created) VALUES ('` + app_ + `', '` + acc + `', 'a', 'k', 'h', 1)`,
+		`INSERT INTO customers (id, account_id, first_name, last_name, email, type, status, created, search_text)
+ VALUES ('` + cust + `', '` + acc + `', 'Ann', 'Lee', 'ann@example.com', 'receive-only', 'unverified', 1, 'ann')`,
+		`INSERT INTO funding_sources (id, account_id, customer_id, type, status, name, created)
+ VALUES ('` + bank + `', '` + acc + `', '` + cust + `', 'bank', 'verified', 'Bank', 1)`,
+		`INSERT INTO funding_sources (id, account_id, type, status, name, balance, created)
+ VALUES ('` + bal + `', '` + acc + `', 'balance', 'verified', 'Balance', 0, 1)`,
+		`INSERT INTO mass_payments (id, account_id, source_id, source_type, status, total, item_count, correlation_id, created, items_succeeded)
+ VALUES ('` + mp + `', '` + acc + `', '` + bal + `', 'balance', 'complete', 100, 1, '` + upper + `', 1, 1)`,
+		`INSERT INTO mass_payment_items (mass_payment_id, idx, id, destination_id, amount, status, transfer_id)
+ VALUES ('` + mp + `', 0, '` + item + `', '` + bank + `', 100, 'success', '` + tr + `')`,
+		`INSERT INTO transfers (id, account_id, source_id, destination_id, dest_customer_id, amount, status, posted, bank,
+ mass_payment_id, item_id, correlation_id, created, dest_customer_hash)
+ VALUES ('` + tr + `', '` + acc + `', '` + bal + `', '` + bank + `', '` + cust + `', 100, 'pending', TRUE, TRUE, '` + mp + `', '` + item + `', 'acc1', 1, ` + fmt.Sprint(sqlstoreKeyHash(cust)) + `)`,
+		`INSERT INTO events (id, account_id, customer_id, topic, resource_type, resource_id, created)
+ VALUES ('` + ev + `', '` + acc + `', '` + cust + `', 'customer_transfer_created', 'transfers', '` + tr + `', 1)`,
+		`INSERT INTO ledger_entries (funding_source_id, transfer_id, amount, created) VALUES ('` + bank + `', '` + tr + `', -100, 1)`,
+		`INSERT INTO ledger_entries (funding_source_id, transfer_id, amount, created) VALUES ('` + bank + `', '` + tr + `', 100, 1)`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%.60s: %v", q, err)
+		}
+	}
+	db.Close()
+	for range 2 {
+		store, err := app.OpenStore(ctx, dir, dbURL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = store.Write(ctx, func(q masspay.Q) error {
+			got, err := q.TransferGet(ctx, tr)
+			if err != nil {
+				return err
+			}
+			if got.AccountID != acc || got.SourceID != bal || got.DestinationID != bank || got.DestCustomerID != cust ||
+				got.MassPaymentID != mp || got.ItemID != item || got.CorrelationID != "acc1" {
+				return fmt.Errorf("transfer reads %+v", got)
+			}
+			ts, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: acc, CustomerID: cust, Page: masspay.Page{Limit: 5}})
+			if err != nil || len(ts) != 1 || ts[0].ID != tr {
+				return fmt.Errorf("the customer's transfers: %v, %v", ts, err)
+			}
+			it, err := q.ItemGet(ctx, item)
+			if err != nil || it.MassPaymentID != mp || it.DestinationID != bank || it.TransferID != tr {
+				return fmt.Errorf("item reads %+v, %v", it, err)
+			}
+			m, err := q.MassPaymentGet(ctx, mp)
+			if err != nil || m.CorrelationID != upper || m.SourceID != bal {
+				return fmt.Errorf("mass payment reads %+v, %v", m, err)
+			}
+			ms, _, err := q.MassPaymentList(ctx, masspay.MassPaymentFilter{AccountID: acc, CorrelationID: upper, Page: masspay.Page{Limit: 5}})
+			if err != nil || len(ms) != 1 {
+				return fmt.Errorf("mass payments by correlation id: %v, %v", ms, err)
+			}
+			e, err := q.EventGet(ctx, ev)
+			if err != nil || e.AccountID != acc || e.CustomerID != cust || e.ResourceID != tr {
+				return fmt.Errorf("event reads %+v, %v", e, err)
+			}
+			es, _, err := q.EventList(ctx, masspay.EventFilter{AccountID: acc, Page: masspay.Page{Limit: 5}})
+			if err != nil || len(es) != 1 || es[0].ID != ev {
+				return fmt.Errorf("the account's events: %v, %v", es, err)
+			}
+			// A new customer of the same account: the account's foreign key holds on the packed id.
+			return q.CustomerInsert(ctx, &masspay.Customer{ID: masspay.NewID(), AccountID: acc, FirstName: "Bo",
+				LastName: "Ng", Email: masspay.NewID() + "@example.com", Type: "receive-only", Status: "unverified",
+				Created: time.Now()})
+		})
+		if err == nil {
+			err = store.Read(ctx, func(q masspay.Q) error {
+				v, err := q.Violations(ctx)
+				if err == nil && len(v) > 0 {
+					err = fmt.Errorf("violations: %v", v)
+				}
+				return err
+			})
+		}
+		store.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	db = rawDB(t, dir, dbURL)
+	if dbURL != "" {
+		// 00026: the event's id is its primary key, and no index is left on either table's seq.
+		var defs string
+		if err := db.QueryRowContext(ctx, `SELECT string_agg(indexdef, '; ' ORDER BY indexname) FROM pg_indexes
+ WHERE schemaname = current_schema() AND tablename IN ('events', 'ledger_entries')`).Scan(&defs); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(defs, "events_pkey ON ") || !strings.Contains(defs, "(id)") || strings.Contains(defs, "(seq)") ||
+			strings.Contains(defs, "events_id_key") {
+			t.Errorf("indexes of events and ledger_entries: %s", defs)
+		}
+		return
+	}
+	var id, corr, upperType, fk string
+	if err := db.QueryRowContext(ctx, `SELECT typeof(t.id), typeof(t.correlation_id), typeof(m.correlation_id)
+ FROM transfers t, mass_payments m`).Scan(&id, &corr, &upperType); err != nil {
+		t.Fatal(err)
+	}
+	var entries string
+	if err := db.QueryRowContext(ctx, `SELECT group_concat(typeof(transfer_id)) FROM ledger_entries`).Scan(&entries); err != nil {
+		t.Fatal(err)
+	}
+	if entries != "blob,blob" {
+		t.Errorf("ledger entries name their transfer as %s, want blob,blob", entries)
+	}
+	if id != "blob" || corr != "text" || upperType != "text" {
+		t.Errorf("stored as %s (id), %s (acc1), %s (an uppercase UUID); want blob, text, text", id, corr, upperType)
+	}
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_foreign_key_check`).Scan(&fk); err != nil || fk != "0" {
+		t.Errorf("foreign key violations: %s (%v)", fk, err)
+	}
+	// 00026: no index written per item lists seq, which its entries end with already (the rowid).
+	var seqs string
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(group_concat(name), '') FROM sqlite_master WHERE type = 'index'
+ AND name IN ('transfers_account', 'transfers_pending_bank', 'events_account_created', 'webhooks_subscription_created')
+ AND sql LIKE '%seq%'`).Scan(&seqs); err != nil || seqs != "" {
+		t.Errorf("indexes that list seq: %q (%v)", seqs, err)
+	}
+}
+
+// sqlstoreKeyHash is the key hash masspay keeps beside a transfer's receiving customer (sqlstore's
+// keyHash: 64-bit FNV-1a of the text).
+func sqlstoreKeyHash(s string) int64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return int64(h.Sum64())
 }

@@ -100,6 +100,7 @@ type txn struct {
 }
 
 func (t *txn) Exec(ctx context.Context, query string, args ...any) (int64, error) {
+	args = pack(args)
 	var res sql.Result
 	var err error
 	if st := t.stmt(ctx, query); st != nil {
@@ -114,6 +115,7 @@ func (t *txn) Exec(ctx context.Context, query string, args ...any) (int64, error
 }
 
 func (t *txn) Query(ctx context.Context, query string, args ...any) (sqlstore.Rows, error) {
+	args = pack(args)
 	var rows *sql.Rows
 	var err error
 	if st := t.stmt(ctx, query); st != nil {
@@ -124,14 +126,15 @@ func (t *txn) Query(ctx context.Context, query string, args ...any) (sqlstore.Ro
 	if err != nil {
 		return nil, err
 	}
-	return sqlRows{rows}, nil
+	return &sqlRows{Rows: rows}, nil
 }
 
 func (t *txn) QueryRow(ctx context.Context, query string, args ...any) sqlstore.Row {
+	args = pack(args)
 	if st := t.stmt(ctx, query); st != nil {
-		return st.QueryRowContext(ctx, args...)
+		return sqlRow{st.QueryRowContext(ctx, args...)}
 	}
-	return t.tx.QueryRowContext(ctx, query, args...)
+	return sqlRow{t.tx.QueryRowContext(ctx, query, args...)}
 }
 
 func (t *txn) Commit(ctx context.Context) error {
@@ -151,11 +154,6 @@ func (t *txn) Rollback(ctx context.Context) error {
 	t.ended(ctx)
 	return err
 }
-
-// sqlRows is *sql.Rows as sqlstore.Rows.
-type sqlRows struct{ *sql.Rows }
-
-func (r sqlRows) Close() { r.Rows.Close() }
 
 // maxParams bounds the parameters of one statement: SQLite allows 32,766.
 const maxParams = 30000
@@ -207,7 +205,8 @@ func (t *txn) QueryIDs(ctx context.Context, prefix string, ids []string, each fu
 }
 
 // values returns the rows as a row source, "VALUES (?, ?), (?, ?)" or an equivalent SELECT
-// whose columns are named column1, column2..., and their arguments appended to args. A column
+// whose columns are named column1, column2..., and their arguments appended to args, ids packed
+// (see pack). A column
 // whose value is the same in every row is bound once, in a one-row subquery joined to the VALUES
 // of the others: in a chunk of payments most columns are (the account, the source, the status,
 // the time, the many empty ones), and binding a text parameter costs SQLite an allocation and a
@@ -220,14 +219,14 @@ func (d *Driver) values(rows [][]any, args []any) (string, []any) {
 		for c := range cols {
 			if sameInAll(rows, c) {
 				mask |= 1 << c
-				args = append(args, rows[0][c])
+				args = append(args, packValue(rows[0][c]))
 			}
 		}
 	}
 	for _, r := range rows {
 		for c, v := range r {
 			if mask&(1<<c) == 0 {
-				args = append(args, v)
+				args = append(args, packValue(v))
 			}
 		}
 	}

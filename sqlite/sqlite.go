@@ -24,13 +24,14 @@ import (
 //go:embed migrations/*.sql
 var migrations embed.FS
 
-// Migrations are SQLite's: the common files, its own (migrations/) and the Go migrations.
+// Migrations are SQLite's: the common files, its own (migrations/), the common Go migrations
+// and its own (packing ids, migrate.go).
 func Migrations() sqlstore.Migrations {
 	own, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		panic(err) // the embedded directory is there
 	}
-	return sqlstore.Migrations{Dialect: goose.DialectSQLite3, Own: own,
+	return sqlstore.Migrations{Dialect: goose.DialectSQLite3, Own: own, OwnGo: goMigrations(),
 		TableExists: `SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = $1)`}
 }
 

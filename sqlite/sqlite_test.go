@@ -192,3 +192,51 @@ func TestWALBounded(t *testing.T) {
 		t.Fatalf("WAL peaked at %d bytes, past twice the limit %d and the largest transaction %d", peak, limit, largest)
 	}
 }
+
+// Ids are stored packed (16-byte BLOBs) and read back as the text they were; other ids stay text.
+func TestPackedIDs(t *testing.T) {
+	t.Parallel()
+	s, err := sqlite.Open(t.Context(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	id, other := masspay.NewID(), "evt-1"
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	err = s.Write(t.Context(), func(q masspay.Q) error {
+		return q.EventInsertMany(t.Context(), []*masspay.Event{
+			masspay.NewEvent(id, "", masspay.TopicTransferCreated, "transfers", id, id, now),
+			{ID: other, AccountID: id, Topic: masspay.TopicTransferCreated, ResourceType: "transfers", ResourceID: "t1", Created: now}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var types []string
+	err = s.Read(t.Context(), func(q masspay.Q) error {
+		es, _, err := q.EventList(t.Context(), masspay.EventFilter{AccountID: id, Page: masspay.Page{Limit: 5}})
+		if err != nil {
+			return err
+		}
+		if len(es) != 2 || es[1].AccountID != id || es[1].ResourceID != id || es[1].CorrelationID != id || es[0].ID != other {
+			t.Errorf("events read back as %+v %+v", es[0], es[1])
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := s.Driver().(*sqlite.Driver).DB().QueryContext(t.Context(),
+		`SELECT typeof(id) || ' ' || typeof(account_id) || ' ' || typeof(resource_id) FROM events ORDER BY seq`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		rows.Scan(&s)
+		types = append(types, s)
+	}
+	if got := strings.Join(types, ", "); got != "blob blob blob, text blob text" {
+		t.Errorf("stored as %s, want blob blob blob, text blob text", got)
+	}
+}

@@ -26,6 +26,9 @@ type Migrations struct {
 	Dialect goose.Dialect
 	// Own holds the backend's own NNNNN_name.sql files at its root.
 	Own fs.FS
+	// OwnGo are the backend's own Go migrations (SQLite: packing ids, 00025); the other backend
+	// has a file of the same version.
+	OwnGo []*goose.Migration
 	// Locker keeps other processes out while migrating (PostgreSQL: an advisory lock); nil when
 	// the database itself does (SQLite: the write transaction).
 	Locker lock.SessionLocker
@@ -61,7 +64,7 @@ func (m Migrations) Versions() ([]int64, error) {
 		}
 		vs = append(vs, v)
 	}
-	for _, g := range goMigrations() {
+	for _, g := range append(goMigrations(), m.OwnGo...) {
 		vs = append(vs, g.Version)
 	}
 	slices.Sort(vs)
@@ -73,7 +76,7 @@ func (m Migrations) provider(db *sql.DB) (*goose.Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(goMigrations()...)}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true), goose.WithGoMigrations(append(goMigrations(), m.OwnGo...)...)}
 	if m.Locker != nil {
 		opts = append(opts, goose.WithSessionLocker(m.Locker))
 	}
@@ -95,6 +98,17 @@ func (m Migrations) Migrate(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// MigrateTo applies the pending migrations up to version and no further: for tests that write
+// data as an older masspay did and then open it with this one.
+func (m Migrations) MigrateTo(ctx context.Context, db *sql.DB, version int64) error {
+	p, err := m.provider(db)
+	if err != nil {
+		return err
+	}
+	_, err = p.UpTo(ctx, version)
+	return err
 }
 
 // legacyTable is where masspay's former runner recorded the versions it applied.

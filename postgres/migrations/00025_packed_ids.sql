@@ -1,0 +1,4 @@
+-- +goose Up
+-- SQLite's 00025 packs the ids it stores, canonical UUIDs held as text, into 16-byte BLOBs (a Go
+-- migration there, sqlite/migrate.go). PostgreSQL keeps them as text: converting a column to
+-- uuid would refuse the ids that are not UUIDs, which the Store accepts (docs/storage.md, Types).

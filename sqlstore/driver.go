@@ -90,4 +90,8 @@ type Dialect struct {
 	// false, plain branches under the compound's ORDER BY (SQLite merges those, and loses the
 	// order of a subquery).
 	MergeOrderedLeaves bool
+	// NoIndex, put before a column in a condition, keeps the planner from reading an index of
+	// that column for it ("+" on SQLite, whose planner has no statistics to weigh two indexes
+	// by; empty on PostgreSQL, whose statistics do).
+	NoIndex string
 }

@@ -57,6 +57,9 @@ type Result struct {
 	ListsDepth   []time.Duration // and at depth (History > 0)
 	WALPeak      int64           // SQLite: the largest WAL seen at a commit
 	BytesPerItem float64         // store growth per item of history
+	// SQLite: pages the writer wrote per item processed (at depth with History, and fresh):
+	// the write work, which unlike the rates does not move with the machine's load.
+	Pages, PagesFresh float64
 }
 
 // Share is the engine's processing rate as a fraction of the raw insert rate.
@@ -80,6 +83,7 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 		var proc, raw, procF, bpi []float64
 		var lf, ld [][]time.Duration
 		var wal []int64
+		var pages, pagesF []float64
 		heap := make([][]uint64, len(HeapSizes(cfg.Items)))
 		for r := 0; r < cfg.Rounds; r++ {
 			m, err := round(ctx, cfg, name)
@@ -91,12 +95,14 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 			acc, proc, raw = append(acc, m.accept), append(proc, m.process), append(raw, m.raw)
 			accF, procF, bpi = append(accF, m.acceptFresh), append(procF, m.processFresh), append(bpi, m.bytesPerItem)
 			lf, ld, wal = append(lf, m.listsFresh), append(ld, m.listsDepth), append(wal, m.walPeak)
+			pages, pagesF = append(pages, m.pages), append(pagesF, m.pagesFresh)
 			for i, h := range m.heap {
 				heap[i] = append(heap[i], h)
 			}
 		}
 		res := Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw), AcceptSamples: acc,
-			AcceptFresh: median(accF), ProcessFresh: median(procF), WALPeak: slices.Max(wal), BytesPerItem: median(bpi)}
+			AcceptFresh: median(accF), ProcessFresh: median(procF), WALPeak: slices.Max(wal), BytesPerItem: median(bpi),
+			Pages: median(pages), PagesFresh: median(pagesF)}
 		for i := range Lists {
 			res.ListsFresh = append(res.ListsFresh, median(column(lf, i)))
 			if cfg.History > 0 {
@@ -136,6 +142,7 @@ type measures struct {
 	listsFresh, listsDepth []time.Duration
 	walPeak                int64
 	bytesPerItem           float64
+	pages, pagesFresh      float64 // SQLite pages written per item processed
 }
 
 // HeapSizes are the batch sizes whose peak heap growth a round measures: below one engine chunk,
@@ -234,11 +241,20 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 		return m, err
 	}
 	// 2. Process: claim to complete.
+	pages, err := pagesWritten(ctx, store)
+	if err != nil {
+		return m, err
+	}
 	start := time.Now()
 	if did, err := eng.ProcessNext(ctx); err != nil || !did {
 		return m, fmt.Errorf("process: did=%v err=%v", did, err)
 	}
 	m.process = float64(cfg.Items) / time.Since(start).Seconds()
+	after, err := pagesWritten(ctx, store)
+	if err != nil {
+		return m, err
+	}
+	m.pages = float64(after-pages) / float64(cfg.Items)
 	written, err := engineTransfers(ctx, store, loc[strings.LastIndex(loc, "/")+1:])
 	if err != nil {
 		return m, err

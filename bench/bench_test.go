@@ -30,7 +30,7 @@ func TestRunAtDepth(t *testing.T) {
 	}
 	r := res[0]
 	if len(r.ListsFresh) != len(bench.Lists) || len(r.ListsDepth) != len(bench.Lists) || r.AcceptFresh <= 0 ||
-		r.ProcessFresh <= 0 || r.BytesPerItem <= 0 || r.WALPeak <= 0 {
+		r.ProcessFresh <= 0 || r.BytesPerItem <= 0 || r.WALPeak <= 0 || r.Pages <= 0 || r.PagesFresh <= 0 {
 		t.Fatalf("result = %+v", r)
 	}
 	for i, d := range r.ListsDepth {

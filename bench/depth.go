@@ -167,6 +167,16 @@ func storeBytes(ctx context.Context, store *sqlstore.Store, dir string) (int64, 
 	return n, err
 }
 
+// pagesWritten is how many pages the SQLite store's writer has written so far (0 on PostgreSQL).
+func pagesWritten(ctx context.Context, store *sqlstore.Store) (int64, error) {
+	if d, ok := store.Driver().(interface {
+		PagesWritten(context.Context) (int64, error)
+	}); ok {
+		return d.PagesWritten(ctx)
+	}
+	return 0, nil
+}
+
 // walPeak is the SQLite store's largest WAL seen at a commit (0 on PostgreSQL).
 func walPeak(store *sqlstore.Store) int64 {
 	if d, ok := store.Driver().(interface{ WALPeak() int64 }); ok {
@@ -183,11 +193,20 @@ func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store,
 	if err != nil {
 		return err
 	}
+	pages, err := pagesWritten(ctx, store)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	if did, err := eng.ProcessNext(ctx); err != nil || !did {
 		return fmt.Errorf("process: did=%v err=%v", did, err)
 	}
 	m.acceptFresh, m.processFresh = took, float64(cfg.Items)/time.Since(start).Seconds()
+	end, err := pagesWritten(ctx, store)
+	if err != nil {
+		return err
+	}
+	m.pagesFresh = float64(end-pages) / float64(cfg.Items)
 	mpID := loc[strings.LastIndex(loc, "/")+1:]
 	written, err := engineTransfers(ctx, store, mpID)
 	if err != nil {

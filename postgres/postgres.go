@@ -23,8 +23,7 @@ var Dialect = sqlstore.Dialect{
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && e.Code == "23505"
 	},
-	NotifySQL:          notifySQL,
-	MergeOrderedLeaves: true,
+	NotifySQL: notifySQL,
 	// Keyed by schema too: several stores may share one database (tests give each a schema), and
 	// advisory locks are database-wide.
 	LockSQL: `SELECT pg_advisory_xact_lock(hashtextextended(COALESCE(current_schema(), '') || '/' || $1::text, 0))`,

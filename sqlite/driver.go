@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	sqlite3 "modernc.org/sqlite"
+
 	"masspay/sqlstore"
 )
 
@@ -36,6 +38,27 @@ func (d *Driver) WALPeak() int64 {
 		return 0
 	}
 	return d.wal.peak.Load()
+}
+
+// PagesWritten is how many pages the writer's connection has written to the WAL since the store
+// opened (SQLite's SQLITE_DBSTATUS_CACHE_WRITE): the write work a load costs, counted the same
+// however busy the machine is, where its time is not.
+func (d *Driver) PagesWritten(ctx context.Context) (int64, error) {
+	c, err := d.write.Conn(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Close()
+	var n int
+	err = c.Raw(func(dc any) error {
+		st, ok := dc.(sqlite3.DBStatus)
+		if !ok {
+			return errors.New("sqlite: the connection keeps no status counters")
+		}
+		n, _, err = st.Status(sqlite3.DBStatusCacheWrite, false)
+		return err
+	})
+	return int64(n), err
 }
 
 // DB returns the write pool, for tests and tools that need raw SQL.

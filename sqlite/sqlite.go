@@ -41,8 +41,7 @@ const FileName = "masspay.db"
 // Dialect is SQLite's: no row locks (the write transaction is exclusive), no cross-process
 // notifications, no named locks.
 var Dialect = sqlstore.Dialect{
-	Name:    "sqlite",
-	NoIndex: "+",
+	Name: "sqlite",
 	IsUniqueViolation: func(err error) bool {
 		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	},

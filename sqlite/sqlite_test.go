@@ -95,7 +95,10 @@ func TestListPlans(t *testing.T) {
 			p := strings.Join(plan, "; ")
 			plans = append(plans, p)
 			for _, d := range plan {
-				if strings.HasPrefix(d, "SCAN ") && d != "SCAN c" && d != "SCAN CONSTANT ROW" || strings.Contains(d, "TEMP B-TREE") {
+				// SCAN g is the list of the key indexes' generations (one per 16,384 transfers,
+				// migration 00030), each a seek of the index.
+				scan := strings.HasPrefix(d, "SCAN ") && d != "SCAN c" && d != "SCAN g" && d != "SCAN CONSTANT ROW"
+				if scan || strings.Contains(d, "TEMP B-TREE") {
 					t.Errorf("%s: %s\nplan: %s", c.Name, query, p)
 				}
 				// The retention window is a range of the index, not a filter on every older row.
@@ -111,12 +114,13 @@ func TestListPlans(t *testing.T) {
 		if len(plans) != 2 {
 			t.Errorf("%s ran %d queries, want its count and its page", c.Name, len(plans))
 		}
-		// A customer's page merges its two index-ordered branches (sent, received), so it reads
-		// the page, not the customer's history; its count reads both indexes too.
-		for i, want := range []string{"transfers_source_customer", "transfers_dest_customer", "MERGE (UNION ALL)"} {
-			if c.Name == "customer transfers" && (!strings.Contains(plans[1], want) || i < 2 && !strings.Contains(plans[0], want)) {
-				t.Errorf("customer transfers: no %s in\ncount: %s\npage: %s", want, plans[0], plans[1])
-			}
+		if c.Name == "customer transfers" && (!strings.Contains(plans[1], "SEARCH t USING INDEX transfers_dest_customer (<expr>=? AND dest_customer_hash=?)") ||
+			!strings.Contains(plans[1], "transfers_source_customer")) {
+			t.Errorf("customer transfers: %s", plans[1])
+		}
+		if c.Name == "account transfers by correlation id" &&
+			!strings.Contains(plans[1], "INDEX transfers_correlation (<expr>=? AND correlation_hash=?)") {
+			t.Errorf("transfers by correlation id: %s", plans[1])
 		}
 	}
 }

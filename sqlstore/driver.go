@@ -84,14 +84,4 @@ type Dialect struct {
 	// lock that the transaction holds until it ends (PostgreSQL's pg_advisory_xact_lock). Without
 	// it, Q.Lock does nothing: SQLite's write transactions already run one at a time.
 	LockSQL string
-	// MergeOrderedLeaves says how a UNION ALL is read in an index's order and merged (a page of
-	// a customer's transfers): true, each branch a subquery with its own ORDER BY and LIMIT
-	// (PostgreSQL keeps a leaf's index order only when the leaf asks for it, then MergeAppends);
-	// false, plain branches under the compound's ORDER BY (SQLite merges those, and loses the
-	// order of a subquery).
-	MergeOrderedLeaves bool
-	// NoIndex, put before a column in a condition, keeps the planner from reading an index of
-	// that column for it ("+" on SQLite, whose planner has no statistics to weigh two indexes
-	// by; empty on PostgreSQL, whose statistics do).
-	NoIndex string
 }

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"hash/fnv"
-	"math"
 	"strings"
 
 	"masspay"
@@ -28,6 +27,19 @@ func keyHash(s string) int64 {
 	h := fnv.New64a()
 	h.Write([]byte(s))
 	return int64(h.Sum64())
+}
+
+// keyedSeqs selects, as t.seq, the transfers whose key hash column (dest_customer_hash or
+// correlation_hash) is hash, through that column's index (migration 00030). The index leads with
+// the transfer's generation, seq / 16384, so that inserts land in the newest generation's range
+// of the index rather than all over it; a lookup seeks it once per generation, newest first,
+// from a recursive list of the generation numbers (CROSS JOIN keeps SQLite, which has no
+// statistics, from scanning the index for the list instead). Both backends read the text as it is, and
+// both match the index's expression only when the query spells it the same.
+func keyedSeqs(col, hash string) string {
+	return `SELECT t.seq FROM (WITH RECURSIVE g(n) AS (SELECT (SELECT MAX(seq) FROM transfers) / 16384
+ UNION ALL SELECT n - 1 FROM g WHERE n > 0) SELECT n FROM g) g CROSS JOIN transfers t
+ WHERE (t.seq / 16384) = g.n AND t.` + col + ` = ` + hash + ` AND t.` + col + ` <> 0`
 }
 
 func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error) {
@@ -62,10 +74,20 @@ func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) erro
 
 func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
 	var w where
-	acc := w.arg(f.AccountID)
+	w.add("account_id = " + w.arg(f.AccountID))
+	if f.CustomerID != "" {
+		// The customer's transfers from each side's partial index (their conditions spelled out
+		// so that the indexes apply), then the account's: SQLite, which keeps no statistics,
+		// would otherwise scan all of the account's transfers.
+		c := w.arg(f.CustomerID)
+		w.add(`seq IN (SELECT seq FROM transfers WHERE source_customer_id = ` + c + ` AND source_customer_id <> ''
+ UNION ALL ` + keyedSeqs("dest_customer_hash", w.arg(keyHash(f.CustomerID))) + ` AND t.dest_customer_id = ` + c + `)`)
+	} else {
+		w.add("(source_customer_id = '' OR dest_customer_id = '')")
+	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
-		w.add("correlation_hash = " + w.arg(keyHash(f.CorrelationID)) + " AND correlation_hash <> 0 AND correlation_id = " +
+		w.add("seq IN (" + keyedSeqs("correlation_hash", w.arg(keyHash(f.CorrelationID))) + ") AND correlation_id = " +
 			w.arg(f.CorrelationID))
 	}
 	if f.StartAmount > 0 {
@@ -84,54 +106,7 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 		w.add(`EXISTS (SELECT 1 FROM customers c WHERE c.id IN (transfers.source_customer_id, transfers.dest_customer_id)
  AND c.id <> ` + w.arg(f.CustomerID) + ` AND ` + customerSearch(&w, f.Search) + `)`)
 	}
-	if f.CustomerID != "" {
-		// The customer's indexes lead: the account's index would read the account's history.
-		w.add(q.s.dialect.NoIndex + "account_id = " + acc)
-		return customerTransferList(ctx, q, &w, f.CustomerID, f.Page)
-	}
-	w.add("account_id = " + acc)
-	w.add("(source_customer_id = '' OR dest_customer_id = '')")
 	return list(ctx, q, transferCols, "transfers", &w, "seq DESC", f.Page, scanTransfer)
-}
-
-// customerTransferList lists the customer's transfers that match w, newest first, in two
-// branches read in seq order from each side's partial index (their conditions spelled out so
-// that the indexes apply): the transfers it sent, and those it received and did not also send.
-// The page merges them (SQLite merges a compound SELECT with ORDER BY; PostgreSQL MergeAppends
-// a UNION ALL of branches ordered and limited in themselves, Dialect.MergeOrderedLeaves) and
-// stops at offset+limit, so a page reads at most that many rows of each branch, not the
-// customer's history. The count is capped per branch as list caps it, then in all.
-func customerTransferList(ctx context.Context, q *q, w *where, customerID string, p masspay.Page) ([]*masspay.Transfer, int, error) {
-	c := w.arg(customerID)
-	sent := `source_customer_id = ` + c + ` AND source_customer_id <> ''`
-	received := `dest_customer_hash = ` + w.arg(keyHash(customerID)) + ` AND dest_customer_hash <> 0 AND dest_customer_id = ` + c +
-		` AND source_customer_id <> ` + c
-	cond := strings.Join(w.conds, " AND ")
-	branch := func(side, cols string) string {
-		return `SELECT ` + cols + ` FROM transfers WHERE ` + side + ` AND ` + cond
-	}
-	n := len(w.args)
-	limit := min(p.Offset, math.MaxInt64-ListCountCap) + ListCountCap
-	lim := w.arg(limit)
-	var total int
-	if err := q.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM (`+branch(sent, "1")+` LIMIT `+lim+`) c) + (SELECT COUNT(*) FROM (`+
-		branch(received, "1")+` LIMIT `+lim+`) c)`, w.args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	w.args = w.args[:n]
-	page := [2]string{branch(sent, transferCols), branch(received, transferCols)}
-	if q.s.dialect.MergeOrderedLeaves {
-		upTo := w.arg(min(p.Offset, math.MaxInt64-p.Limit) + p.Limit)
-		for i, b := range page {
-			page[i] = `SELECT * FROM (` + b + ` ORDER BY seq DESC LIMIT ` + upTo + `) t`
-		}
-	}
-	rows, err := q.query(ctx, page[0]+` UNION ALL `+page[1]+` ORDER BY seq DESC`+w.page(p), w.args...)
-	if err != nil {
-		return nil, 0, err
-	}
-	out, err := collect(rows, scanTransfer)
-	return out, min(total, limit), err
 }
 
 func (q *q) TransferListFundedBy(ctx context.Context, fundingTransferID string) ([]*masspay.Transfer, error) {

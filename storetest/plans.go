@@ -46,7 +46,8 @@ func ListHistory(t *testing.T, s masspay.Store, n int) {
 				st = masspay.TransferPending
 			}
 			ts[i] = &masspay.Transfer{ID: masspay.NewID(), AccountID: "acc", SourceID: "s", DestinationID: "d",
-				DestCustomerID: fmt.Sprintf("cust-%d", i%50), Amount: 1, Status: st, Created: at}
+				DestCustomerID: fmt.Sprintf("cust-%d", i%50), CorrelationID: fmt.Sprintf("corr-%d", i%100), Amount: 1,
+				Status: st, Created: at}
 			evs[i] = masspay.NewEvent("acc", "", masspay.TopicTransferCreated, "transfers", ts[i].ID, "", at)
 			whs[i] = &masspay.Webhook{ID: masspay.NewID(), SubscriptionID: "sub", AccountID: "acc", EventID: evs[i].ID,
 				Topic: string(masspay.TopicTransferCreated), Created: at}
@@ -63,8 +64,8 @@ func ListHistory(t *testing.T, s masspay.Store, n int) {
 }
 
 // ListCalls are the store queries of the list endpoints over ListHistory's rows, as the
-// service makes them: GET /accounts/{id}/transfers, /customers/{id}/transfers (plain and with
-// filters), /events (the retention window), /webhook-subscriptions/{id}/webhooks (the same),
+// service makes them: GET /accounts/{id}/transfers (plain, by status, by correlation id),
+// /customers/{id}/transfers, /events (the retention window), /webhook-subscriptions/{id}/webhooks (the same),
 // /accounts/{id}/mass-payments, /customers/{id}/mass-payments, /mass-payments/{id}/items and
 // /customers.
 func ListCalls() []ListCall {
@@ -81,6 +82,10 @@ func ListCalls() []ListCall {
 		}},
 		{"customer transfers", func(ctx context.Context, q masspay.Q) error {
 			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", CustomerID: "cust-1", Page: page})
+			return err
+		}},
+		{"account transfers by correlation id", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", CorrelationID: "corr-7", Page: page})
 			return err
 		}},
 		{"events", func(ctx context.Context, q masspay.Q) error {

@@ -1,6 +1,8 @@
 package storetest
 
 import (
+	"fmt"
+	"slices"
 	"testing"
 
 	"masspay"
@@ -10,6 +12,7 @@ var transferTests = []test{
 	{"TransferInsertGet", testTransferInsertGet},
 	{"TransferUniqueItem", testTransferUniqueItem},
 	{"TransferList", testTransferList},
+	{"TransferListAcrossKeyGenerations", testTransferListAcrossKeyGenerations},
 	{"TransferListFundedBy", testTransferListFundedBy},
 	{"TransferListPendingBank", testTransferListPendingBank},
 	{"TransferListPendingBankBefore", testTransferListPendingBankBefore},
@@ -118,6 +121,37 @@ func testTransferList(t *testing.T, newStore NewStoreFunc) {
 			must(t, err)
 			equal(t, tc.name+" IDs", ids(list, func(tr *masspay.Transfer) string { return tr.ID }), tc.want)
 			equal(t, tc.name+" total", total, tc.wantTotal)
+		}
+		return nil
+	})
+}
+
+// The customer and correlation indexes are read a generation (16,384 transfers by seq) at a
+// time (migration 00030): a customer's and a correlation id's transfers are found in every
+// generation, the oldest and the newest included, newest first and counted whole.
+func testTransferListAcrossKeyGenerations(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	const n = 3*16384 + 100
+	ts := make([]*masspay.Transfer, n)
+	var want []string
+	for i := range ts {
+		ts[i] = newTransfer(fmt.Sprintf("g%05d", i), "acc1", "s", "d", 1)
+		ts[i].DestCustomerID, ts[i].CorrelationID = fmt.Sprintf("c%d", i%1000), fmt.Sprintf("corr-%d", i%1000)
+		if i%1000 == 7 {
+			want = append(want, ts[i].ID)
+		}
+	}
+	ts[n-1].DestCustomerID, ts[n-1].CorrelationID = "c7", "corr-7" // the newest, in the last generation
+	want = append(want, ts[n-1].ID)
+	slices.Reverse(want)
+	f.write(func(q masspay.Q) error { return q.TransferInsertMany(f.ctx, ts) })
+	f.read(func(q masspay.Q) error {
+		for _, tf := range []masspay.TransferFilter{{CustomerID: "c7"}, {CorrelationID: "corr-7"}} {
+			tf.AccountID, tf.Limit = "acc1", 100
+			list, total, err := q.TransferList(f.ctx, tf)
+			must(t, err)
+			equal(t, fmt.Sprintf("%+v IDs", tf), ids(list, func(tr *masspay.Transfer) string { return tr.ID }), want)
+			equal(t, fmt.Sprintf("%+v total", tf), total, len(want))
 		}
 		return nil
 	})

@@ -74,6 +74,10 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	if *hist > 0 {
 		row("store bytes per item of history", func(r bench.Result) string { return fmt.Sprintf("%.0f", r.BytesPerItem) })
 	}
+	if *hist > 0 {
+		row("pages written per item processed, fresh (SQLite)", func(r bench.Result) string { return fmt.Sprintf("%.2f", r.PagesFresh) })
+	}
+	row("pages written per item processed"+depth+" (SQLite)", func(r bench.Result) string { return fmt.Sprintf("%.2f", r.Pages) })
 	row("peak WAL (SQLite)", func(r bench.Result) string { return mib(uint64(r.WALPeak)) })
 	for i, n := range bench.HeapSizes(*items) {
 		row(fmt.Sprintf("peak heap growth, %d items", n), func(r bench.Result) string { return mib(r.Heap[i]) })

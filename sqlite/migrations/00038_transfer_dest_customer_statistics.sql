@@ -1,4 +1,0 @@
--- +goose Up
--- PostgreSQL is told that dest_customer_hash determines dest_customer_id (00038 there), so that it
--- reads a customer's received transfers backward through their index for a page. SQLite keeps no
--- planner statistics and merges the two index-ordered branches already: nothing to do.

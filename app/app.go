@@ -23,6 +23,7 @@ import (
 type Config struct {
 	Addr        string // listen address, e.g. 127.0.0.1:8080 (port 0 picks one)
 	MaxConns    int    // connections held open at most (default DefaultMaxConns; listener.go)
+	MaxAccepts  int    // mass payments read and accepted at once (default httpapi.DefaultAccepts)
 	DataDir     string // SQLite data directory
 	DatabaseURL string // postgres://... selects PostgreSQL
 	PublicURL   string // base of hrefs; default http://<bound addr>
@@ -115,7 +116,7 @@ func Run(ctx context.Context, cfg Config) error {
 		public = "http://" + addr
 	}
 	var ready atomic.Bool
-	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load, Observer: m,
+	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load, Observer: m, Accepts: cfg.MaxAccepts,
 		Readiness: func(ctx context.Context) error { return Ready(ctx, raw) }}, svc, logger)
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	dash := dashboard.New(dashboard.Config{PublicURL: public}, svc, httpapi.RequestLogger(logger))

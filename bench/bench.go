@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -39,6 +40,7 @@ type Config struct {
 	PostgresURL string // also measure PostgreSQL (a fresh schema per round) when set
 	ChunkSize   int    // engine chunk size (default: the engine's)
 	History     int    // items of history written through the store before measuring at depth
+	Concurrent  int    // mass payments posted at once in the load phase, with list reads going on (0: none)
 }
 
 // Result holds one store's medians.
@@ -57,6 +59,14 @@ type Result struct {
 	ListsDepth   []time.Duration // and at depth (History > 0)
 	WALPeak      int64           // SQLite: the largest WAL seen at a commit
 	BytesPerItem float64         // store growth per item of history
+	// With Concurrent: Concurrent batches posted at once (at depth with History) while the engine
+	// runs as `masspay serve` runs it and the lists are read in a loop, until all are complete.
+	LoadAccept    time.Duration // median time to the 201 of the batches posted at once
+	LoadRate      float64       // items per second, first POST to the last batch complete
+	LoadList      time.Duration // p50 of the list reads meanwhile (all of Lists)
+	LoadListReads int           // how many list reads the phase saw
+	RSSLoad       int64         // peak resident set of this process during the phase (VmHWM)
+	RSSPeak       int64         // peak resident set of this process over the whole run so far
 	// SQLite: pages the writer wrote per item processed (at depth with History, and fresh):
 	// the write work, which unlike the rates does not move with the machine's load.
 	Pages, PagesFresh float64
@@ -79,14 +89,22 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 	}
 	var out []Result
 	for _, name := range stores {
+		// Each store's peak from what the process holds at its start (the store before it closed,
+		// its memory given back).
+		var run peakRSS
+		debug.FreeOSMemory()
+		ResetPeakRSS(0)
 		var acc, accF []time.Duration
 		var proc, raw, procF, bpi []float64
 		var lf, ld [][]time.Duration
-		var wal []int64
+		var wal, rssLoad []int64
+		var loadAcc, loadList []time.Duration
+		var loadRate []float64
+		var loadReads int
 		var pages, pagesF []float64
 		heap := make([][]uint64, len(HeapSizes(cfg.Items)))
 		for r := 0; r < cfg.Rounds; r++ {
-			m, err := round(ctx, cfg, name)
+			m, err := round(ctx, cfg, name, &run)
 			if err != nil {
 				return nil, fmt.Errorf("%s round %d: %w", name, r+1, err)
 			}
@@ -95,6 +113,10 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 			acc, proc, raw = append(acc, m.accept), append(proc, m.process), append(raw, m.raw)
 			accF, procF, bpi = append(accF, m.acceptFresh), append(procF, m.processFresh), append(bpi, m.bytesPerItem)
 			lf, ld, wal = append(lf, m.listsFresh), append(ld, m.listsDepth), append(wal, m.walPeak)
+			if cfg.Concurrent > 0 {
+				rssLoad, loadAcc, loadList = append(rssLoad, m.rssLoad), append(loadAcc, m.loadAccept), append(loadList, m.loadList)
+				loadRate, loadReads = append(loadRate, m.loadRate), loadReads+m.loadListReads
+			}
 			pages, pagesF = append(pages, m.pages), append(pagesF, m.pagesFresh)
 			for i, h := range m.heap {
 				heap[i] = append(heap[i], h)
@@ -103,6 +125,12 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) ([]Result, error) 
 		res := Result{Store: name, Accept: median(acc), ProcessRate: median(proc), RawRate: median(raw), AcceptSamples: acc,
 			AcceptFresh: median(accF), ProcessFresh: median(procF), WALPeak: slices.Max(wal), BytesPerItem: median(bpi),
 			Pages: median(pages), PagesFresh: median(pagesF)}
+		run.note()
+		res.RSSPeak = run.max
+		if cfg.Concurrent > 0 {
+			res.RSSLoad, res.LoadAccept, res.LoadRate = slices.Max(rssLoad), median(loadAcc), median(loadRate)
+			res.LoadList, res.LoadListReads = median(loadList), loadReads
+		}
 		for i := range Lists {
 			res.ListsFresh = append(res.ListsFresh, median(column(lf, i)))
 			if cfg.History > 0 {
@@ -142,7 +170,13 @@ type measures struct {
 	listsFresh, listsDepth []time.Duration
 	walPeak                int64
 	bytesPerItem           float64
-	pages, pagesFresh      float64 // SQLite pages written per item processed
+	pages, pagesFresh      float64  // SQLite pages written per item processed
+	lists                  []string // the paths of Lists in this round
+
+	loadAccept, loadList time.Duration
+	loadRate             float64
+	loadListReads        int
+	rssLoad              int64
 }
 
 // HeapSizes are the batch sizes whose peak heap growth a round measures: below one engine chunk,
@@ -159,7 +193,7 @@ func HeapSizes(items int) []int {
 }
 
 // round measures one fresh store.
-func round(ctx context.Context, cfg Config, name string) (m measures, err error) {
+func round(ctx context.Context, cfg Config, name string, run *peakRSS) (m measures, err error) {
 	var store *sqlstore.Store
 	var dir string
 	if name == "postgres" {
@@ -270,6 +304,12 @@ func round(ctx context.Context, cfg Config, name string) (m measures, err error)
 			return m, err
 		}
 		m.heap = append(m.heap, h)
+	}
+	// 5. Load: batches posted at once while the lists are read (at depth with History).
+	if cfg.Concurrent > 0 {
+		if err := m.load(ctx, cfg, store, c, body, cfg.Concurrent, m.lists, run); err != nil {
+			return m, fmt.Errorf("load: %w", err)
+		}
 	}
 	m.walPeak = walPeak(store)
 	var v []string

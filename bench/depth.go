@@ -23,10 +23,14 @@ var Lists = []string{"GET /accounts/{id}/transfers", "GET /customers/{id}/transf
 // listSamples is how many times each list is read for its p50.
 const listSamples = 15
 
-// listP50s reads each of Lists (limit 25) listSamples times and returns their medians.
-func listP50s(c *client, accountID, customerID, mpID string) ([]time.Duration, error) {
-	paths := []string{"/accounts/" + accountID + "/transfers", "/customers/" + customerID + "/transfers", "/events",
+// listPaths are the paths of Lists for an account, one of its payees and one of its batches.
+func listPaths(accountID, customerID, mpID string) []string {
+	return []string{"/accounts/" + accountID + "/transfers", "/customers/" + customerID + "/transfers", "/events",
 		"/accounts/" + accountID + "/mass-payments", "/mass-payments/" + mpID + "/items"}
+}
+
+// listP50s reads each of paths (limit 25) listSamples times and returns their medians.
+func listP50s(c *client, paths []string) ([]time.Duration, error) {
 	out := make([]time.Duration, len(paths))
 	for i, p := range paths {
 		var took []time.Duration
@@ -212,8 +216,8 @@ func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store,
 	if err != nil {
 		return err
 	}
-	customerID := written[0].DestCustomerID
-	if m.listsFresh, err = listP50s(c, accountID, customerID, mpID); err != nil || cfg.History == 0 {
+	m.lists = listPaths(accountID, written[0].DestCustomerID, mpID)
+	if m.listsFresh, err = listP50s(c, m.lists); err != nil || cfg.History == 0 {
 		return err
 	}
 	before, err := storeBytes(ctx, store, dir)
@@ -228,6 +232,6 @@ func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store,
 		return err
 	}
 	m.bytesPerItem = float64(after-before) / float64(cfg.History)
-	m.listsDepth, err = listP50s(c, accountID, customerID, mpID)
+	m.listsDepth, err = listP50s(c, m.lists)
 	return err
 }

@@ -11,11 +11,19 @@ import (
 	"masspay/service"
 )
 
+// handleMassPaymentCreate accepts a mass payment once it has one of the turns in accepts (a
+// buffered channel: its capacity is how many are in hand at once).
 func handleMassPaymentCreate(
-	h hal,
+	h hal, accepts chan struct{},
 	createMassPayment func(ctx context.Context, p *service.Principal, in *masspay.MassPaymentInput, typeErrs masspay.Fields, idem service.Idempotency) (string, error),
 ) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request, p *service.Principal) error {
+		select {
+		case accepts <- struct{}{}:
+			defer func() { <-accepts }()
+		case <-r.Context().Done():
+			return r.Context().Err() // the client is gone
+		}
 		body, err := readBody(w, r) // kept whole: the Idempotency-Key fingerprint covers its bytes
 		if err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 // addRoutes is the map of the API: every route, with the handler that serves it. Each handler is
 // made from only what it uses: the HAL renderer h and the service's use cases it calls.
 func addRoutes(m router, logger *slog.Logger, h hal, svc *service.Service, ready func() bool, readiness func(context.Context) error,
-	api func(handlerFunc) http.Handler, notFound http.Handler) {
+	api func(handlerFunc) http.Handler, notFound http.Handler, accepts chan struct{}) {
 	m.Handle("GET /healthz", handleHealthz(ready))
 	m.Handle("GET /readyz", handleReadyz(logger, ready, readiness))
 	m.Handle("POST /token", handleToken(logger, svc.IssueTokenFrom))
@@ -35,7 +35,7 @@ func addRoutes(m router, logger *slog.Logger, h hal, svc *service.Service, ready
 	m.Handle("POST /funding-sources/{id}/micro-deposits", api(handleMicroDepositsPost(h, svc.InitiateMicroDeposits, svc.VerifyMicroDeposits)))
 	m.Handle("GET /funding-sources/{id}/micro-deposits", api(handleByID(svc.GetMicroDeposits, h.microDepositsJSON)))
 
-	m.HandleBody("POST /mass-payments", massPaymentBodyMax, api(handleMassPaymentCreate(h, svc.CreateMassPayment)))
+	m.HandleBody("POST /mass-payments", massPaymentBodyMax, api(handleMassPaymentCreate(h, accepts, svc.CreateMassPayment)))
 	m.Handle("GET /mass-payments/{id}", api(handleByID(svc.GetMassPayment, h.massPaymentJSON)))
 	m.Handle("POST /mass-payments/{id}", api(handleMassPaymentUpdate(h, svc.UpdateMassPayment)))
 	m.Handle("GET /mass-payments/{id}/items", api(handleMassPaymentItemsList(h, svc.ListMassPaymentItems)))

@@ -3,6 +3,7 @@
 package httpapi
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -22,7 +23,16 @@ type Config struct {
 	Readiness func(ctx context.Context) error
 	// Observer is told of every request, for metrics (default: nobody).
 	Observer Observer
+	// Accepts is how many POST /mass-payments are read, decoded and accepted at once (default
+	// DefaultAccepts); the others wait for a turn before their bodies are read. Each one in
+	// hand holds its body and its decoded items: for a 5,000-item batch about 12 MiB of Go heap
+	// (docs/storage.md, "Memory").
+	Accepts int
 }
+
+// DefaultAccepts is Config.Accepts's default. Accepts write in one transaction each, and on
+// SQLite one at a time: more in hand at once only holds more memory while they wait.
+const DefaultAccepts = 2
 
 // Server serves the API: the middleware chain (middleware.go) around the routes (routes.go).
 type Server struct {
@@ -73,7 +83,8 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
 		readiness = func(context.Context) error { return nil }
 	}
 	s.notFound = s.api(handleNotFound())
-	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api, s.notFound)
+	accepts := make(chan struct{}, cmp.Or(cfg.Accepts, DefaultAccepts))
+	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api, s.notFound, accepts)
 	return s
 }
 

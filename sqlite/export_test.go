@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 
 	"masspay/sqlstore"
 )
@@ -11,3 +12,6 @@ import (
 func OpenWALLimit(ctx context.Context, dataDir string, limit int64) (*sqlstore.Store, error) {
 	return open(ctx, dataDir, limit)
 }
+
+// ReadPool is the store's pool of read connections.
+func (d *Driver) ReadPool() *sql.DB { return d.read }

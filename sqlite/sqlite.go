@@ -75,8 +75,8 @@ func open(ctx context.Context, dataDir string, walLimit int64) (*sqlstore.Store,
 	path := filepath.Join(dataDir, FileName)
 	base := "file:" + (&url.URL{Path: path}).EscapedPath() +
 		"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)" +
-		"&_pragma=cache_size(-65536)&_pragma=temp_store(MEMORY)"
-	write, err := sql.Open("sqlite", base+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
+		"&_pragma=temp_store(MEMORY)"
+	write, err := sql.Open("sqlite", base+cacheSize(WriteCacheKiB)+"&_txlock=immediate&_pragma=wal_autocheckpoint(0)&_pragma=journal_size_limit(67108864)")
 	if err != nil {
 		return nil, err
 	}
@@ -90,14 +90,15 @@ func open(ctx context.Context, dataDir string, walLimit int64) (*sqlstore.Store,
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 
-	read, err := sql.Open("sqlite", base+"&_pragma=query_only(1)")
+	read, err := sql.Open("sqlite", base+cacheSize(ReadCacheKiB)+"&_pragma=query_only(1)")
 	if err != nil {
 		write.Close()
 		return nil, err
 	}
-	read.SetMaxOpenConns(8)
-	read.SetMaxIdleConns(8)
-	ckpt, err := sql.Open("sqlite", base)
+	read.SetMaxOpenConns(ReadConns)
+	read.SetMaxIdleConns(ReadConns)
+	// The checkpointer copies WAL frames into the database file without its page cache.
+	ckpt, err := sql.Open("sqlite", base+cacheSize(ReadCacheKiB))
 	if err != nil {
 		write.Close()
 		read.Close()
@@ -115,6 +116,34 @@ func open(ctx context.Context, dataDir string, walLimit int64) (*sqlstore.Store,
 	go checkpoints(ckpt, store.Commits, w, stop, done)
 	return store, nil
 }
+
+// The page caches (PRAGMA cache_size), per connection, and the read connections: together the
+// bound of SQLite's memory (docs/storage.md, "Memory"). Each cached 4 KiB page takes about
+// 1.6 times its size in resident memory (the page with SQLite's header is 4.3 KB, in an 8 KiB slot
+// of modernc.org/memory's allocator).
+//
+// The writer's cache is large: at depth the engine's inserts land at random places of several
+// indexes, and the pages it holds are the ones the next chunk writes again. It stays warm, since
+// only another connection's write (or a TRUNCATE checkpoint) empties it. A reader's cache is
+// emptied at the start of any read transaction after a commit (SQLite cannot know which of its
+// pages changed), so under load it holds only what one read transaction touches; when writes
+// pause it keeps what it read, and at the writer's size, eight of them would hold eight times
+// as much for the few reads a quiet period brings (the file's pages stay in the OS's cache).
+const (
+	WriteCacheKiB = 64 << 10
+	ReadCacheKiB  = 8 << 10
+	ReadConns     = 8
+)
+
+// PageCacheKiB is the most that the page caches of a store's connections hold together, in KiB.
+// This build of SQLite (SQLITE_ENABLE_MEMORY_MANAGEMENT) keeps the pages of all of a process's
+// connections in one group bounded by the sum of their cache sizes: a connection at its own
+// size reuses the group's least recently used page, whoever's it is, so an idle reader's pages
+// serve the writer. (A second store in the same process adds its own.)
+func PageCacheKiB() int { return WriteCacheKiB + (ReadConns+1)*ReadCacheKiB }
+
+// cacheSize is the DSN parameter of a page cache of kib KiB.
+func cacheSize(kib int) string { return fmt.Sprintf("&_pragma=cache_size(-%d)", kib) }
 
 // Checkpoint timing (see checkpoints).
 const (

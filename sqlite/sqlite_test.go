@@ -1,11 +1,15 @@
 package sqlite_test
 
 import (
+	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	sqlite3 "modernc.org/sqlite"
 
 	"masspay"
 	"masspay/sqlite"
@@ -242,5 +246,73 @@ func TestPackedIDs(t *testing.T) {
 	}
 	if got := strings.Join(types, ", "); got != "blob blob blob, text blob text" {
 		t.Errorf("stored as %s, want blob blob blob, text blob text", got)
+	}
+}
+
+// TestPageCachesBounded: this SQLite build (SQLITE_ENABLE_MEMORY_MANAGEMENT) keeps the pages of
+// every connection of the process in one group, bounded by the sum of the connections' cache
+// sizes: a connection at its own size takes the group's least recently used page, whoever's
+// it is. So the store's page caches together stay within sqlite.PageCacheKiB, whatever the
+// connections read: here the writer writes a table larger than their caches and two readers read it
+// whole, with nothing written between, so that each keeps what it can.
+func TestPageCachesBounded(t *testing.T) {
+	t.Parallel()
+	ctx := t.Context()
+	s, err := sqlite.Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const readers = 2
+	budget := sqlite.PageCacheKiB() << 10
+	// The budget of the connections open here (the writer, the checkpointer, the readers), and
+	// more: rows of 1,000 bytes, four to a page.
+	open := (sqlite.WriteCacheKiB + (readers+1)*sqlite.ReadCacheKiB) << 10
+	rows := open/1000 + open/4000
+	if err := s.ExecSQL(ctx, `CREATE TABLE big (x BLOB)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ExecSQL(ctx, fmt.Sprintf(`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < %d)
+ INSERT INTO big SELECT randomblob(1000) FROM n`, rows)); err != nil {
+		t.Fatal(err)
+	}
+	w, err := s.Driver().(*sqlite.Driver).DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	conns := []*sql.Conn{w}
+	pool := s.Driver().(*sqlite.Driver).ReadPool()
+	for range readers { // connections held at once: different ones
+		c, err := pool.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		var n int
+		if err := c.QueryRowContext(ctx, `SELECT count(*) FROM big WHERE length(x) = 1000`).Scan(&n); err != nil || n != rows {
+			t.Fatalf("scan: %d rows, %v", n, err)
+		}
+		conns = append(conns, c)
+	}
+	total := 0
+	for i, c := range conns {
+		var used int
+		err := c.Raw(func(dc any) (err error) {
+			used, _, err = dc.(sqlite3.DBStatus).Status(sqlite3.DBStatusCacheUsed, false)
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Logf("connection %d (0: the writer): %d KiB of pages", i, used>>10)
+		total += used
+	}
+	t.Logf("%d rows of 1,000 bytes written and read: %d KiB of pages in all, budget %d KiB", rows, total>>10, budget>>10)
+	if total > budget {
+		t.Fatalf("the page caches hold %d KiB, past the budget of %d KiB", total>>10, budget>>10)
+	}
+	if total < open*3/4 {
+		t.Fatalf("the page caches hold %d KiB, under the %d KiB of the connections open: the test reads too little to mean anything", total>>10, open>>10)
 	}
 }

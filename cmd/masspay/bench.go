@@ -23,6 +23,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		postgresURL)
 	chunk := fs.Int("chunk", 0, 0, "engine chunk size (default 0: the engine's)")
 	hist := fs.Int("history", 0, 0, "items of history to write through the store before measuring at depth")
+	conc := fs.Int("concurrent", bench.Concurrent, 0, "mass payments posted at once, with list reads going on, for the peak RSS (0: none)")
 	cpuprofile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (go tool pprof)")
 	if err := fs.parse(args); err != nil {
 		return err
@@ -38,7 +39,7 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 		}
 		defer pprof.StopCPUProfile()
 	}
-	results, err := bench.Run(ctx, bench.Config{Items: *items, Rounds: *rounds, PostgresURL: *pg, ChunkSize: *chunk, History: *hist}, stderr)
+	results, err := bench.Run(ctx, bench.Config{Items: *items, Rounds: *rounds, PostgresURL: *pg, ChunkSize: *chunk, History: *hist, Concurrent: *conc}, stderr)
 	if err != nil {
 		return err
 	}
@@ -82,6 +83,16 @@ func runBench(ctx context.Context, args []string, getenv func(string) string, st
 	for i, n := range bench.HeapSizes(*items) {
 		row(fmt.Sprintf("peak heap growth, %d items", n), func(r bench.Result) string { return mib(r.Heap[i]) })
 	}
+	if *conc > 0 {
+		load := fmt.Sprintf("%d batches at once", *conc)
+		row(load+": accept p50"+depth, func(r bench.Result) string { return r.LoadAccept.Round(100 * time.Microsecond).String() })
+		row(load+": items/s"+depth, func(r bench.Result) string { return fmt.Sprintf("%.0f items/s", r.LoadRate) })
+		row(load+": list p50 meanwhile", func(r bench.Result) string {
+			return fmt.Sprintf("%v (%d reads)", r.LoadList.Round(10*time.Microsecond), r.LoadListReads)
+		})
+		row(load+": peak RSS"+depth, func(r bench.Result) string { return mib(uint64(r.RSSLoad)) })
+	}
+	row("peak RSS, whole run", func(r bench.Result) string { return mib(uint64(r.RSSPeak)) })
 	return tw.Flush()
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"masspay/app"
+	"masspay/httpapi"
 	"masspay/nacha"
 )
 
@@ -339,6 +340,7 @@ func (f achFlags) config(dataDir string) (*nacha.Config, error) {
 // receivers may be loopback or private addresses (nil when not given: the clearing decides).
 type securityFlags struct {
 	maxConns     *int
+	maxAccepts   *int
 	allowPrivate **bool
 }
 
@@ -348,7 +350,9 @@ func (f *flagSet) securityFlags() securityFlags {
 		parse: func(s string) (*bool, error) { b, err := strconv.ParseBool(s); return &b, err }},
 		"webhook-allow-private", "let webhook receivers be loopback or private addresses (default true under sandbox clearing, false under --clearing ach)")
 	return securityFlags{
-		maxConns:     f.Int("max-conns", app.DefaultMaxConns, 1, "connections held open at most; idle ones make room for new ones"),
+		maxConns: f.Int("max-conns", app.DefaultMaxConns, 1, "connections held open at most; idle ones make room for new ones"),
+		maxAccepts: f.Int("max-accepts", httpapi.DefaultAccepts, 1,
+			"mass payments read and accepted at once; more wait their turn before their bodies are read (memory: docs/storage.md)"),
 		allowPrivate: allow,
 	}
 }

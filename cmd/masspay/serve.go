@@ -74,6 +74,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	return app.Run(ctx, app.Config{
 		Addr:        *addr,
 		MaxConns:    *security.maxConns,
+		MaxAccepts:  *security.maxAccepts,
 		DataDir:     *store.data,
 		DatabaseURL: *store.database,
 		PublicURL:   *publicURL,

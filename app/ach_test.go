@@ -227,6 +227,50 @@ func TestACHCrashPoints(t *testing.T) {
 	}
 }
 
+// cancelOnCommit is the real store, ending a context as soon as a write commits: a server told
+// to stop (SIGTERM) right between a cutoff's commit and its writing of the file.
+type cancelOnCommit struct {
+	masspay.Store
+	cancel context.CancelFunc
+}
+
+func (s cancelOnCommit) Write(ctx context.Context, fn func(masspay.Q) error) error {
+	err := s.Store.Write(ctx, fn)
+	if err == nil {
+		s.cancel()
+	}
+	return err
+}
+
+// A cutoff whose context ends right after its file is recorded still writes the file before it
+// returns: a server stopping cleanly leaves no recorded file off disk (the cause of
+// TestACHKillServerAtCutoffs' rare "entries in the files" shortfall).
+func TestACHCutoffCancelledAfterCommit(t *testing.T) {
+	t.Parallel()
+	st, err := app.OpenStore(context.Background(), t.TempDir(), apptest.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	payout(t, st, 12_34)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	a, err := service.New(cancelOnCommit{st, cancel}, service.Config{}).ACH(achConfig(filepath.Join(t.TempDir(), "files")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := a.Cutoff(ctx, nil)
+	if err != nil || res.File == nil || ctx.Err() == nil {
+		t.Fatalf("cutoff: %+v, %v (context: %v); want a file made and the context ended after it", res, err, ctx.Err())
+	}
+	if _, err := os.Stat(res.Path); err != nil {
+		t.Fatalf("the recorded file is not on disk when the cutoff returns: %v", err)
+	}
+	if got, err := a.CheckDir(context.Background()); err != nil || len(got) != 0 {
+		t.Fatalf("directory check: %q, %v", got, err)
+	}
+}
+
 // A transfer no entry can carry (over 99,999,999.99) is held back and named; the others still go.
 func TestACHHoldsWhatNoEntryCarries(t *testing.T) {
 	t.Parallel()

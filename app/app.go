@@ -119,7 +119,8 @@ func Run(ctx context.Context, cfg Config) error {
 	api := httpapi.New(httpapi.Config{PublicURL: public, Ready: ready.Load, Observer: m, Accepts: cfg.MaxAccepts,
 		Readiness: func(ctx context.Context) error { return Ready(ctx, raw) }}, svc, logger)
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
-	site := dashboard.Mount(api, dashboard.New(dashboard.Config{PublicURL: public}, svc, logger))
+	dash := dashboard.New(dashboard.Config{PublicURL: public}, svc, httpapi.RequestLogger(logger))
+	site := api.Site(func(api http.Handler) http.Handler { return dashboard.Mount(api, dash) })
 	limited := newConnLimiter(ln, cmp.Or(cfg.MaxConns, DefaultMaxConns))
 	srv := newHTTPServer(site, limited)
 	srv.ErrorLog = errLog

@@ -17,13 +17,20 @@ import (
 // otherwise. A databaseURL that is not a postgres:// or postgresql:// URL is refused: taken
 // for "no URL", it would put payments in a local file instead of the database meant.
 func OpenStore(ctx context.Context, dataDir, databaseURL string) (*sqlstore.Store, error) {
+	return openStore(ctx, dataDir, databaseURL, postgres.Open, sqlite.Open)
+}
+
+// openStore opens the store dataDir or databaseURL names with the backend's opener.
+func openStore(ctx context.Context, dataDir, databaseURL string,
+	pg func(context.Context, string) (*sqlstore.Store, error), lite func(context.Context, string) (*sqlstore.Store, error),
+) (*sqlstore.Store, error) {
 	if databaseURL != "" {
 		if !IsPostgres(databaseURL) {
 			return nil, fmt.Errorf("database URL must start with postgres:// or postgresql:// (a SQLite store is a data directory)")
 		}
-		return postgres.Open(ctx, databaseURL)
+		return pg(ctx, databaseURL)
 	}
-	return sqlite.Open(ctx, dataDir)
+	return lite(ctx, dataDir)
 }
 
 // IsPostgres reports whether url names a PostgreSQL database.
@@ -31,11 +38,9 @@ func IsPostgres(url string) bool {
 	return strings.HasPrefix(url, "postgres://") || strings.HasPrefix(url, "postgresql://")
 }
 
-// OpenStoreReadOnly opens a store to inspect it, beside a running server or on a copy: SQLite
-// read-only (nothing written, see sqlite.OpenReadOnly), PostgreSQL as OpenStore does.
+// OpenStoreReadOnly opens a store to inspect it, beside a running server or on a copy, writing
+// nothing and applying no migration: SQLite read-only (see sqlite.OpenReadOnly), PostgreSQL in
+// read-only transactions (see postgres.OpenReadOnly).
 func OpenStoreReadOnly(ctx context.Context, dataDir, databaseURL string) (*sqlstore.Store, error) {
-	if databaseURL != "" {
-		return OpenStore(ctx, dataDir, databaseURL)
-	}
-	return sqlite.OpenReadOnly(ctx, dataDir)
+	return openStore(ctx, dataDir, databaseURL, postgres.OpenReadOnly, sqlite.OpenReadOnly)
 }

@@ -24,6 +24,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -122,7 +123,40 @@ func (d *Dashboard) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")
+	if r.Method == http.MethodPost {
+		r.Body = http.MaxBytesReader(w, r.Body, formMax)
+	}
+	if err := r.ParseForm(); err != nil {
+		status, msg := http.StatusBadRequest, "The form could not be read."
+		if _, ok := errors.AsType[*http.MaxBytesError](err); ok {
+			status, msg = http.StatusRequestEntityTooLarge, "The form is too large."
+		}
+		d.render(w, r, status, "error", nil, errorView{Title: "Bad request", Message: msg})
+		return
+	}
+	if !formText(r) {
+		d.render(w, r, http.StatusBadRequest, "error", nil, errorView{Title: "Bad request",
+			Message: "The address and the form fields must be UTF-8 text without NUL characters."})
+		return
+	}
 	d.mux.ServeHTTP(w, r)
+}
+
+// formMax bounds a form the dashboard reads: its largest is a few hundred bytes.
+const formMax = 64 << 10
+
+// formText reports whether the path, the query and the form's fields (names and values) are all
+// masspay.ValidText, as the API requires of its paths, queries and bodies.
+func formText(r *http.Request) bool {
+	if !masspay.ValidText(r.URL.Path) {
+		return false
+	}
+	for k, vs := range r.Form {
+		if !masspay.ValidText(k) || slices.ContainsFunc(vs, func(v string) bool { return !masspay.ValidText(v) }) {
+			return false
+		}
+	}
+	return true
 }
 
 // Cookies.
@@ -206,7 +240,6 @@ func (d *Dashboard) page(h handler) http.Handler {
 // action wraps a POST handler: it needs a session and the session's CSRF token in the form.
 func (d *Dashboard) action(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		s, _, err := d.session(r)
 		if errors.Is(err, errSignIn) {
 			d.clearCookie(w, sessionCookie)

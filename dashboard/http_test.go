@@ -3,6 +3,7 @@ package dashboard_test
 import (
 	"encoding/csv"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -381,4 +382,86 @@ func TestTransferACHDetails(t *testing.T) {
 	eff := apptest.Dig(e.Get("/transfers/"+tr).OK(t), "achDetails", "destination", "effectiveDate").(string)
 	s.get("/dashboard/transfers/"+tr).want(t, "transfer with ACH", 200, `id="ach"`, `data-field="trace">`+trace+`<`,
 		`data-field="effective">`+eff+`<`, "credit to the destination", "PPD")
+}
+
+// from is a dashboard user whose connections come from the loopback address ip, so that the
+// per-address throttle can tell users apart.
+func from(t *testing.T, base, ip string) *session {
+	s := newSession(t, base)
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	s.http.Transport = &http.Transport{DialContext: d.DialContext}
+	return s
+}
+
+// The sign-in shares the API's token throttle: guesses at the form are refused unheard (429 with
+// Retry-After) past the address's burst, guesses at POST /token count toward the form and those
+// at the form toward POST /token, and a user from another address still signs in.
+func TestSignInThrottled(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	guess := func(s *session) page {
+		t.Helper()
+		s.get("/dashboard/signin")
+		return s.post("/dashboard/signin", url.Values{"key": {e.Key}, "secret": {"guess"}}, true)
+	}
+	a := from(t, e.Base, "127.0.0.11")
+	counts := map[int]int{}
+	for range 30 {
+		p := guess(a)
+		counts[p.Status]++
+		if p.Status == http.StatusTooManyRequests && (p.Header.Get("Retry-After") == "" || !strings.Contains(p.Body, "Too many failed sign-ins")) {
+			t.Fatalf("429 without Retry-After or its message: %v\n%s", p.Header, p.Body)
+		}
+	}
+	if counts[http.StatusUnauthorized] > 10 || counts[http.StatusTooManyRequests] < 20 {
+		t.Fatalf("30 guesses at the sign-in: %v, want at most 10 answered 401 and the rest 429", counts)
+	}
+	// The right secret from the guessing address is not heard either, at the form or at POST /token.
+	a.get("/dashboard/signin")
+	a.post("/dashboard/signin", url.Values{"key": {e.Key}, "secret": {e.Secret}}, true).want(t, "right secret, throttled address", http.StatusTooManyRequests)
+	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {"another-key"}, "client_secret": {"x"}}
+	res, err := a.http.PostForm(e.Base+"/token", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("POST /token from the address that guessed at the sign-in: %d, want 429", res.StatusCode)
+	}
+	// Guesses at POST /token from a fresh address count toward its sign-in.
+	b := from(t, e.Base, "127.0.0.12")
+	for range 10 {
+		res, err := b.http.PostForm(e.Base+"/token", form)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	b.get("/dashboard/signin")
+	b.post("/dashboard/signin", url.Values{"key": {e.Key}, "secret": {e.Secret}}, true).want(t, "sign-in after 10 token guesses", http.StatusTooManyRequests)
+	// Another address signs in (the key has failed less than its own burst).
+	from(t, e.Base, "127.0.0.13").signIn(e.Key, e.Secret)
+}
+
+// The dashboard checks its input as the API does: a path, query or form field that is not UTF-8
+// text (a NUL, a bad byte) is a 400, before any page or the sign-in sees it; a form over the
+// bound is a 413.
+func TestBadBytes(t *testing.T) {
+	t.Parallel()
+	e := apptest.Start(t)
+	s := newSession(t, e.Base)
+	for _, c := range []struct{ what, key, secret string }{{"NUL in the key", e.Key + "\x00", e.Secret},
+		{"bad byte in the secret", e.Key, "\xff" + e.Secret}, {"NUL alone", "\x00", "\x00"}} {
+		s.get("/dashboard/signin")
+		s.post("/dashboard/signin", url.Values{"key": {c.key}, "secret": {c.secret}}, true).want(t, c.what, http.StatusBadRequest, "UTF-8 text")
+	}
+	s.get("/dashboard/signin")
+	s.post("/dashboard/signin", url.Values{"key": {e.Key}, "secret": {e.Secret}, "next\x00": {"/dashboard/"}}, true).want(t, "NUL in a field's name", http.StatusBadRequest)
+	s.get("/dashboard/signin?next=%2Fdashboard%2F%00").want(t, "NUL in the query", http.StatusBadRequest)
+	s.get("/dashboard/transfers/%ff").want(t, "bad byte in the path", http.StatusBadRequest)
+	s.get("/dashboard/signin")
+	s.post("/dashboard/signin", url.Values{"key": {e.Key}, "secret": {strings.Repeat("x", 70<<10)}}, true).want(t, "oversized form", http.StatusRequestEntityTooLarge)
+	// Nothing of it signed in or broke the sign-in.
+	s.signIn(e.Key, e.Secret)
+	s.get("/dashboard/?correlationId=%00").want(t, "NUL in a signed-in page's query", http.StatusBadRequest)
 }

@@ -2,7 +2,9 @@ package dashboard
 
 import (
 	"errors"
+	"math"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -55,7 +57,6 @@ func (d *Dashboard) signInPage(w http.ResponseWriter, r *http.Request, status in
 // handleSignIn checks an application's key and secret with the same use case as POST /token and
 // keeps the token it issues as the session, so the session lives as long as the token.
 func (d *Dashboard) handleSignIn(w http.ResponseWriter, r *http.Request) {
-	r.Body = http.MaxBytesReader(w, r.Body, 16<<10)
 	c, err := r.Cookie(signinCookie)
 	if err != nil || !sameSecret(r.PostFormValue(csrfField), c.Value) {
 		d.render(w, r, http.StatusForbidden, "error", nil, errorView{Title: "Form expired",
@@ -63,7 +64,15 @@ func (d *Dashboard) handleSignIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	key, secret, next := strings.TrimSpace(r.PostFormValue("key")), r.PostFormValue("secret"), r.PostFormValue("next")
-	token, ttl, err := d.svc.IssueToken(r.Context(), key, secret)
+	token, ttl, err := d.svc.IssueTokenFrom(r.Context(), r.RemoteAddr, key, secret)
+	if throttled, ok := errors.AsType[*service.ThrottledError](err); ok {
+		// The API's token throttle: guesses here and at POST /token are counted together.
+		secs := int(math.Ceil(throttled.Wait.Seconds()))
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		d.signInPage(w, r, http.StatusTooManyRequests, signInView{Key: key, Next: next,
+			Error: "Too many failed sign-ins from this address or for this key. Wait " + strconv.Itoa(secs) + " seconds, then try again."})
+		return
+	}
 	if errors.Is(err, service.ErrInvalidClient) || (err == nil && key == "") {
 		d.signInPage(w, r, http.StatusUnauthorized, signInView{Key: key, Next: next,
 			Error: "The key and secret do not match an application. Use the key and secret printed by `masspay serve` or `masspay apps create`."})

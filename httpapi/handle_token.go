@@ -16,26 +16,18 @@ import (
 	"masspay/service"
 )
 
-// Failed token requests: a client address may fail tokenBurstPerAddr times at once, then once
-// every tokenEveryPerAddr; a key, from anywhere, tokenBurstPerKey times, then once every
-// tokenEveryPerKey.
-const (
-	tokenBurstPerAddr = 10
-	tokenEveryPerAddr = 6 * time.Second
-	tokenBurstPerKey  = 20
-	tokenEveryPerKey  = 3 * time.Second
-)
+// codeTooManyRequests is Dwolla's code of a 429.
+const codeTooManyRequests = "TooManyRequests"
 
 // handleToken is OAuth2 client credentials. The key and secret arrive as HTTP Basic (Dwolla's
 // docs, the Ruby and TypeScript SDKs), as form fields (the Node, Python and C# SDKs) or, as the
 // legacy docs allowed, in a JSON body. Answers are application/json in the OAuth shape: SDKs
 // detect failure by an "error" key, so a success never carries one and a failure always does.
-// Failed attempts are throttled per client address and per key (tokenThrottle).
+// Failed attempts are throttled per client address and per key (service.IssueTokenFrom).
 func handleToken(
 	logger *slog.Logger,
-	issueToken func(ctx context.Context, key, secret string) (string, time.Duration, error),
+	issueToken func(ctx context.Context, remoteAddr, key, secret string) (string, time.Duration, error),
 ) http.Handler {
-	byAddr, byKey := newFailureThrottle(tokenBurstPerAddr, tokenEveryPerAddr), newFailureThrottle(tokenBurstPerKey, tokenEveryPerKey)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		oauthError := func(status int, code, desc string) {
 			w.Header().Set("Content-Type", "application/json")
@@ -86,10 +78,10 @@ func handleToken(
 			oauthError(http.StatusUnauthorized, "invalid_client", "Invalid client credentials.")
 			return
 		}
-		addr := clientAddr(r)
-		if wait := max(byAddr.wait(addr), byKey.wait(key)); wait > 0 {
+		token, ttl, err := issueToken(r.Context(), r.RemoteAddr, key, secret)
+		if throttled, ok := errors.AsType[*service.ThrottledError](err); ok {
 			// Both shapes in one body: the OAuth error SDKs look for and Dwolla's envelope.
-			secs := int(math.Ceil(wait.Seconds()))
+			secs := int(math.Ceil(throttled.Wait.Seconds()))
 			w.Header().Set("Retry-After", strconv.Itoa(secs))
 			w.Header().Set("Cache-Control", "no-store")
 			writeJSON(w, http.StatusTooManyRequests, obj{"code": codeTooManyRequests, "error": codeTooManyRequests,
@@ -97,10 +89,7 @@ func handleToken(
 				"error_description": "Too many failed token requests."})
 			return
 		}
-		token, ttl, err := issueToken(r.Context(), key, secret)
 		if errors.Is(err, service.ErrInvalidClient) {
-			byAddr.fail(addr)
-			byKey.fail(key)
 			oauthError(http.StatusUnauthorized, "invalid_client", "Invalid client credentials.")
 			return
 		}

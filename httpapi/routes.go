@@ -15,7 +15,7 @@ func addRoutes(m router, logger *slog.Logger, h hal, svc *service.Service, ready
 	api func(handlerFunc) http.Handler, notFound http.Handler, accepts chan struct{}) {
 	m.Handle("GET /healthz", handleHealthz(ready))
 	m.Handle("GET /readyz", handleReadyz(logger, ready, readiness))
-	m.Handle("POST /token", handleToken(logger, svc.IssueToken))
+	m.Handle("POST /token", handleToken(logger, svc.IssueTokenFrom))
 
 	m.Handle("GET /{$}", api(handleRoot(h)))
 	m.Handle("GET /accounts/{id}", api(handleByID(svc.GetAccount, h.accountJSON)))

@@ -90,8 +90,25 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
 
 // ServeHTTP runs the middleware chain and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.withRequest(s.recoverer(s.guard(s.mux))).ServeHTTP(w, r)
+	s.Site(nil).ServeHTTP(w, r)
 }
+
+// Site returns the whole site's handler: mount(api), the API's routes with whatever is served
+// beside them (the dashboard: app.Run mounts it), inside the API's middleware, so that every
+// request, the API's or not, gets an X-Request-Id, one request log line and its metrics (by the
+// pattern of whichever ServeMux served it), and a panic is a 500. A nil mount serves the API
+// alone.
+func (s *Server) Site(mount func(api http.Handler) http.Handler) http.Handler {
+	var h http.Handler = s.guard(s.mux)
+	if mount != nil {
+		h = mount(h)
+	}
+	return s.withRequest(s.recoverer(h))
+}
+
+// RequestLogger returns logger whose records, logged with a request's context, carry the
+// request's ids, as the API's own lines do: for handlers Site mounts beside the API.
+func RequestLogger(logger *slog.Logger) *slog.Logger { return requestLogger(logger) }
 
 // handlerFunc is an authenticated API handler: it returns an error instead of writing one. The
 // handler makers (handle_*.go) return them; api wraps them into http.Handlers.

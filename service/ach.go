@@ -107,8 +107,8 @@ type CutoffResult struct {
 //
 // The file is recorded, with its bytes, in the same transaction that puts its transfers in it,
 // and written to disk only after that commits: a crash before the commit leaves the transfers
-// due and no file; a crash after it leaves a recorded file that Deliver (run first by every
-// cutoff and at start) writes. So a transfer is in exactly one file, and once delivered the
+// due and no file; a crash after it leaves a recorded file that Deliver (run first and last by
+// every cutoff, and at start) writes; a cancel after it does not stop the write. So a transfer is in exactly one file, and once delivered the
 // files on disk are the files recorded.
 func (a *ACH) Cutoff(ctx context.Context, scheduled *nacha.Window) (*CutoffResult, error) {
 	if _, err := a.Deliver(ctx); err != nil {
@@ -172,12 +172,21 @@ func (a *ACH) Cutoff(ctx context.Context, scheduled *nacha.Window) (*CutoffResul
 	}
 	if res.File != nil {
 		res.Path = filepath.Join(a.cfg.Dir, res.File.Name)
-		if _, err := a.Deliver(ctx); err != nil {
-			return res, err
-		}
+	}
+	// Once the file is recorded it is written even if ctx ends meanwhile (a server stopping
+	// on SIGTERM between the commit and the write used to leave its file off disk until the
+	// next start or cutoff). And a cutoff that made no file delivers too: it may have waited on
+	// the lock behind another node's cutoff, whose file must not wait for the next window.
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliverGrace)
+	defer cancel()
+	if _, err := a.Deliver(dctx); err != nil {
+		return res, err
 	}
 	return res, nil
 }
+
+// deliverGrace bounds the writing of a recorded file by a cutoff whose context has ended.
+const deliverGrace = 30 * time.Second
 
 // entries turns due transfers into the entries of window w: the debit of a transfer's own source
 // bank (a funded transfer's debit is its funding transfer) and the credit to its destination

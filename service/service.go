@@ -71,13 +71,14 @@ func (c Config) withDefaults() Config {
 
 // Service runs the use cases against a store.
 type Service struct {
-	store masspay.Store
-	cfg   Config
+	store    masspay.Store
+	cfg      Config
+	throttle *tokenThrottle // of IssueTokenFrom: one per service, whichever door it is called from
 }
 
 // New returns a Service.
 func New(store masspay.Store, cfg Config) *Service {
-	return &Service{store: store, cfg: cfg.withDefaults()}
+	return &Service{store: store, cfg: cfg.withDefaults(), throttle: newTokenThrottle()}
 }
 
 // Config returns the effective configuration.

@@ -89,16 +89,9 @@ func (q *q) ACHFileInsert(ctx context.Context, f *masspay.ACHFile, entries []*ma
 }
 
 func (q *q) ACHFileList(ctx context.Context, p masspay.Page) ([]*masspay.ACHFile, int, error) {
-	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM ach_files`).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.query(ctx, `SELECT `+achFileCols+` FROM ach_files ORDER BY created DESC, name DESC LIMIT $1 OFFSET $2`, p.Limit, p.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := collect(rows, func(sc interface{ Scan(...any) error }) (*masspay.ACHFile, error) { return scanACHFile(sc) })
-	return list, total, err
+	// Counted as every list is: to offset+ListCountCap at most.
+	return list(ctx, q, achFileCols, "ach_files", &where{}, "created DESC, name DESC", p,
+		func(sc interface{ Scan(...any) error }) (*masspay.ACHFile, error) { return scanACHFile(sc) })
 }
 
 func (q *q) ACHFileListUnwritten(ctx context.Context) ([]*masspay.ACHFile, error) {

@@ -83,15 +83,8 @@ func (q *q) ACHCorrectionInsert(ctx context.Context, c *masspay.ACHCorrection) (
 }
 
 func (q *q) ACHCorrectionList(ctx context.Context, p masspay.Page) ([]*masspay.ACHCorrection, int, error) {
-	var total int
-	if err := q.queryRow(ctx, `SELECT COUNT(*) FROM ach_corrections`).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := q.query(ctx, `SELECT `+achCorrectionCols+` FROM ach_corrections ORDER BY created DESC, id DESC LIMIT $1 OFFSET $2`, p.Limit, p.Offset)
-	if err != nil {
-		return nil, 0, err
-	}
-	list, err := collect(rows, func(sc interface{ Scan(...any) error }) (*masspay.ACHCorrection, error) {
+	// Counted as every list is: to offset+ListCountCap at most.
+	return list(ctx, q, achCorrectionCols, "ach_corrections", &where{}, "created DESC, id DESC", p, func(sc interface{ Scan(...any) error }) (*masspay.ACHCorrection, error) {
 		var c masspay.ACHCorrection
 		var created int64
 		if err := sc.Scan(&c.ID, &c.ImportSHA256, &c.TransferID, &c.Debit, &c.FundingSourceID, &c.AccountID, &c.Trace, &c.Code,
@@ -101,7 +94,6 @@ func (q *q) ACHCorrectionList(ctx context.Context, p masspay.Page) ([]*masspay.A
 		c.Created = tm(created)
 		return &c, nil
 	})
-	return list, total, err
 }
 
 func (q *q) ACHFileListUnuploaded(ctx context.Context) ([]*masspay.ACHFile, error) {

@@ -81,6 +81,8 @@ func testTransferList(t *testing.T, newStore NewStoreFunc) {
 		mk("x3", "acc1", "c1", "c2", 50, "processed", "", 3),     // between customers: not the account's
 		mk("x4", "acc1", "", "c2", 300, "failed", "", 4),         // account to customer c2
 		mk("x5", "acc2", "", "", 700, "pending", "", 5),          // another account
+		mk("x6", "acc1", "c2", "c3", 70, "pending", "", 6),       // sent by c2
+		mk("x7", "acc1", "c2", "c2", 80, "processed", "", 7),     // c2 to itself: once in its list
 	)
 	page := masspay.Page{Limit: 25}
 	acc := func(tf masspay.TransferFilter) masspay.TransferFilter {
@@ -98,7 +100,11 @@ func testTransferList(t *testing.T, newStore NewStoreFunc) {
 	}{
 		{"AccountNewestFirst", acc(masspay.TransferFilter{}), []string{"x4", "x2", "x1"}, 3},
 		{"CustomerAsDestination", acc(masspay.TransferFilter{CustomerID: "c1"}), []string{"x3", "x2"}, 2},
-		{"CustomerAsEitherSide", acc(masspay.TransferFilter{CustomerID: "c2"}), []string{"x4", "x3"}, 2},
+		{"CustomerAsEitherSide", acc(masspay.TransferFilter{CustomerID: "c2"}), []string{"x7", "x6", "x4", "x3"}, 4},
+		{"CustomerPageAcrossSides", acc(masspay.TransferFilter{CustomerID: "c2", Page: masspay.Page{Limit: 2, Offset: 1}}), []string{"x6", "x4"}, 4},
+		{"CustomerLastPage", acc(masspay.TransferFilter{CustomerID: "c2", Page: masspay.Page{Limit: 2, Offset: 3}}), []string{"x3"}, 4},
+		{"CustomerStatuses", acc(masspay.TransferFilter{CustomerID: "c2", Statuses: []string{"processed"}}), []string{"x7", "x3"}, 2},
+		{"CustomerAmount", acc(masspay.TransferFilter{CustomerID: "c2", StartAmount: 75, EndAmount: 300}), []string{"x7", "x4"}, 2},
 		{"Statuses", acc(masspay.TransferFilter{Statuses: []string{"pending", "failed"}}), []string{"x4", "x2"}, 2},
 		{"CorrelationID", acc(masspay.TransferFilter{CorrelationID: "corr-x2"}), []string{"x2"}, 1},
 		{"StartAmountInclusive", acc(masspay.TransferFilter{StartAmount: 300}), []string{"x4", "x1"}, 2},

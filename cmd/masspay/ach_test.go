@@ -229,15 +229,7 @@ func TestACHKillDuringCutoffs(t *testing.T) {
 			srv = startServer(t, bin, serveArgs...)
 		}
 	}
-	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		submit()
-		if !slices.Contains(k.located, "") {
-			break
-		}
-		if time.Now().After(stop) {
-			t.Fatal("not every batch was accepted")
-		}
-	}
+	k.submitAll(srv.base, 2)
 	// Let the server finish every batch, cutting off (and killing cutoffs) meanwhile.
 	for stop := time.Now().Add(2 * time.Minute); ; {
 		cutoff()
@@ -319,6 +311,19 @@ func (k *achKill) submit(base string, n int) {
 	}
 }
 
+// submitAll submits n batches at a time to the server at base until every batch is accepted.
+func (k *achKill) submitAll(base string, n int) {
+	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
+		k.submit(base, n)
+		if !slices.Contains(k.located, "") {
+			return
+		}
+		if time.Now().After(stop) {
+			k.t.Fatal("not every batch was accepted")
+		}
+	}
+}
+
 // checkSentOnce checks the end state of a kill test of batchBodies' batches: every balance
 // batch's credits and every bank batch's funding debit are each in exactly one file on disk, the
 // recorded files hold exactly them, nothing else is due (a bank batch's credits wait for its debit
@@ -340,7 +345,8 @@ func checkSentOnce(t *testing.T, bin string, st masspay.Store, storeArgs []strin
 	bankBatches := (batches + 2) / 3
 	want := (batches-bankBatches)*perBatch + bankBatches
 	if len(entries) != want || len(due) != 0 {
-		t.Fatalf("%d entries in the files and %d transfers still due, want %d and 0", len(entries), len(due), want)
+		out, _ := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput()
+		t.Fatalf("%d entries in the files and %d transfers still due, want %d and 0; masspay verify says:\n%s", len(entries), len(due), want, out)
 	}
 	sum := 0
 	for _, f := range recorded {
@@ -460,15 +466,7 @@ func TestACHKillServerAtCutoffs(t *testing.T) {
 		<-done
 		srv = startServer(t, bin, serveArgs...)
 	}
-	for stop := time.Now().Add(2 * time.Minute); ; time.Sleep(20 * time.Millisecond) {
-		submit()
-		if !slices.Contains(k.located, "") {
-			break
-		}
-		if time.Now().After(stop) {
-			t.Fatal("not every batch was accepted")
-		}
-	}
+	k.submitAll(srv.base, 1)
 	for stop := time.Now().Add(2 * time.Minute); incompleteBatches(st, accountID) > 0; time.Sleep(20 * time.Millisecond) {
 		if time.Now().After(stop) {
 			t.Fatal("batches not complete")

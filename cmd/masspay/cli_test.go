@@ -20,6 +20,7 @@ import (
 
 	"masspay"
 	"masspay/app"
+	"masspay/apptest"
 	"masspay/sqlite"
 )
 
@@ -193,6 +194,49 @@ func TestVerifyReadOnlyCopy(t *testing.T) {
 		if after[name] != s {
 			t.Errorf("%s changed", name)
 		}
+	}
+}
+
+// verify on PostgreSQL only reads, as on a read-only SQLite copy: on a schema that is a
+// migration behind it says so and applies nothing (it used to migrate the schema it was asked to
+// check).
+func TestVerifyPostgresReadsOnly(t *testing.T) {
+	t.Parallel()
+	url := apptest.DatabaseURL(t)
+	if url == "" {
+		t.Skip("needs " + apptest.DatabaseURLEnv)
+	}
+	bin := buildBinary(t)
+	if code, _, stderr := runBin(t, bin, nil, "apps", "create", "--database", url); code != 0 {
+		t.Fatalf("apps create: %d %s", code, stderr)
+	}
+	if code, stdout, stderr := runBin(t, bin, nil, "verify", "--database", url); code != 0 || !strings.Contains(stdout, "ok") {
+		t.Fatalf("verify: exit %d, %q %q", code, stdout, stderr)
+	}
+	st, err := app.OpenStore(t.Context(), "", url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	version := func() int64 {
+		t.Helper()
+		v, err := st.SchemaVersion(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	last := version()
+	// The last migration forgotten: the schema is one behind, as before an upgrade.
+	if err := st.ExecSQL(t.Context(), fmt.Sprintf(`DELETE FROM goose_db_version WHERE version_id = %d`, last)); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runBin(t, bin, nil, "verify", "--database", url)
+	if code == 0 || !strings.Contains(stderr, "cannot verify this store") || !strings.Contains(stderr, "masspay serve upgrades") {
+		t.Fatalf("verify on a schema one migration behind: exit %d, %q %q", code, stdout, stderr)
+	}
+	if v := version(); v >= last {
+		t.Fatalf("after verify the schema is at %d, want below %d (nothing applied)", v, last)
 	}
 }
 

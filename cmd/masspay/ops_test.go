@@ -143,6 +143,16 @@ func TestMetricsAndRequestLog(t *testing.T) {
 	loc := res.Created(t)
 	requestID := res.Header.Get("X-Request-Id")
 	c.WaitStatus(loc, "complete")
+	// The dashboard, mounted beside the API, goes through the same request log and metrics.
+	dres, err := http.Get(srv.base + "/dashboard/signin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dres.Body.Close()
+	dashID := dres.Header.Get("X-Request-Id")
+	if dres.StatusCode != 200 || dashID == "" {
+		t.Fatalf("GET /dashboard/signin: %d, X-Request-Id %q", dres.StatusCode, dashID)
+	}
 
 	// Webhooks go out after the batch: wait until the outbox is empty and every answer the
 	// receiver gave is counted.
@@ -175,6 +185,8 @@ func TestMetricsAndRequestLog(t *testing.T) {
 			"route", "POST /mass-payments", "method", "POST", "status", "201"), 1},
 		{"POST /token answered 200", seriesValue(fams, "masspay_http_request_duration_seconds",
 			"route", "POST /token", "status", "200"), 1},
+		{"the dashboard's sign-in page answered 200", seriesValue(fams, "masspay_http_request_duration_seconds",
+			"route", "GET /dashboard/signin", "method", "GET", "status", "200"), 1},
 	}
 	for _, ch := range checks {
 		if ch.got != ch.want {
@@ -206,7 +218,7 @@ func TestMetricsAndRequestLog(t *testing.T) {
 	if strings.Contains(logs, creds.Secret) || strings.Contains(logs, hookSecret) {
 		t.Fatal("a secret is in the log")
 	}
-	var line map[string]any
+	var line, dashLine map[string]any
 	sc := bufio.NewScanner(strings.NewReader(logs))
 	for sc.Scan() {
 		var l map[string]any
@@ -224,9 +236,15 @@ func TestMetricsAndRequestLog(t *testing.T) {
 			}
 			line = l
 		}
+		if l["msg"] == "request" && l["request_id"] == dashID {
+			dashLine = l
+		}
 	}
 	if line == nil {
 		t.Fatalf("no request line with request_id %s in:\n%s", requestID, logs)
+	}
+	if dashLine == nil || dashLine["route"] != "GET /dashboard/signin" || dashLine["status"] != 200.0 {
+		t.Errorf("the dashboard's request line (request_id %s): %v", dashID, dashLine)
 	}
 	want := map[string]any{"method": "POST", "route": "POST /mass-payments", "status": 201.0, "account_id": creds.AccountID}
 	for k, v := range want {

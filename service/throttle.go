@@ -1,15 +1,58 @@
-package httpapi
+package service
 
 import (
+	"context"
+	"errors"
+	"fmt"
 	"math"
 	"net"
-	"net/http"
 	"sync"
 	"time"
 )
 
-// codeTooManyRequests is Dwolla's code of a 429.
-const codeTooManyRequests = "TooManyRequests"
+// Failed credential checks (POST /token, the dashboard's sign-in, which share one throttle): a
+// client address may fail tokenBurstPerAddr times at once, then once every tokenEveryPerAddr; a
+// key, from anywhere, tokenBurstPerKey times, then once every tokenEveryPerKey.
+const (
+	tokenBurstPerAddr = 10
+	tokenEveryPerAddr = 6 * time.Second
+	tokenBurstPerKey  = 20
+	tokenEveryPerKey  = 3 * time.Second
+)
+
+// ThrottledError refuses a credential check unheard: its address or its key failed too often.
+type ThrottledError struct {
+	Wait time.Duration // until the next attempt may be heard
+}
+
+func (e *ThrottledError) Error() string {
+	return fmt.Sprintf("too many failed credential checks: wait %v", e.Wait)
+}
+
+// tokenThrottle is the throttle of IssueTokenFrom, per client address and per key.
+type tokenThrottle struct{ byAddr, byKey *failureThrottle }
+
+func newTokenThrottle() *tokenThrottle {
+	return &tokenThrottle{newFailureThrottle(tokenBurstPerAddr, tokenEveryPerAddr), newFailureThrottle(tokenBurstPerKey, tokenEveryPerKey)}
+}
+
+// IssueTokenFrom is IssueToken for a caller at remoteAddr (the connection's address, host:port;
+// forwarding headers are not trusted), throttled: failures (ErrInvalidClient) are counted per
+// address and per key, and past their bounds a check is refused unheard with a *ThrottledError.
+// A caller who gets it right is never slowed. POST /token and the dashboard's sign-in both check
+// credentials here, so guesses spread over the two are counted together.
+func (s *Service) IssueTokenFrom(ctx context.Context, remoteAddr, key, secret string) (string, time.Duration, error) {
+	addr := hostOf(remoteAddr)
+	if wait := max(s.throttle.byAddr.wait(addr), s.throttle.byKey.wait(key)); wait > 0 {
+		return "", 0, &ThrottledError{Wait: wait}
+	}
+	token, ttl, err := s.IssueToken(ctx, key, secret)
+	if errors.Is(err, ErrInvalidClient) {
+		s.throttle.byAddr.fail(addr)
+		s.throttle.byKey.fail(key)
+	}
+	return token, ttl, err
+}
 
 // failureThrottle limits failed attempts per key (a client key, a client address): each key may
 // fail burst times at once, then once every every; past that it is refused until its bucket
@@ -87,12 +130,11 @@ func (t *failureThrottle) forget(now time.Time) {
 	}
 }
 
-// clientAddr is the address a request came from (the connection's; forwarding headers are
-// not trusted).
-func clientAddr(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
+// hostOf is the host of a host:port address (the address itself when it has no port).
+func hostOf(addr string) string {
+	host, _, err := net.SplitHostPort(addr)
 	if err != nil {
-		return r.RemoteAddr
+		return addr
 	}
 	return host
 }

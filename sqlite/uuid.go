@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"reflect"
+	"slices"
 	"strconv"
 	"time"
 )
@@ -80,34 +81,32 @@ func unpackUUID(b []byte) string {
 
 // packValue is v as stored: a canonical UUID packed, anything else unchanged.
 func packValue(v any) any {
-	if s, ok := v.(string); ok {
-		if b, ok := packUUID(s); ok {
-			return b
-		}
+	if b, ok := packString(v); ok {
+		return b
 	}
 	return v
 }
 
-// pack returns args with every canonical UUID packed, copying args only when one is.
-func pack(args []any) []any {
-	for i, v := range args {
-		if p := packValue(v); !isSame(p, v) {
-			out := make([]any, len(args))
-			copy(out, args[:i])
-			for j := i; j < len(args); j++ {
-				out[j] = packValue(args[j])
-			}
-			return out
-		}
+// packString is v packed when v is a string holding a canonical UUID.
+func packString(v any) ([]byte, bool) {
+	if s, ok := v.(string); ok {
+		return packUUID(s)
 	}
-	return args
+	return nil, false
 }
 
-// isSame reports whether packValue left v as it was (a packed value is a []byte, v a string).
-func isSame(p, v any) bool {
-	_, packed := p.([]byte)
-	_, was := v.([]byte)
-	return !packed || was
+// pack returns args with every canonical UUID packed, copying args only when one is.
+func pack(args []any) []any {
+	out := args
+	for i, v := range args {
+		if b, ok := packString(v); ok {
+			if &out[0] == &args[0] {
+				out = slices.Clone(args)
+			}
+			out[i] = b
+		}
+	}
+	return out
 }
 
 // idDest scans a value into a string, unpacking a packed UUID. For the other values it does what

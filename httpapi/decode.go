@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"masspay"
@@ -86,7 +87,7 @@ func decodeBytes[T any](body []byte, allowEmpty bool) (*T, masspay.Fields, error
 	}
 	var v T
 	var f masspay.Fields
-	decodeStruct(reflect.ValueOf(&v).Elem(), m, "", &f)
+	decodeStruct(reflect.ValueOf(&v).Elem(), m, nil, &f)
 	return &v, f, nil
 }
 
@@ -140,12 +141,38 @@ func parseObject(body []byte, allowEmpty bool) (map[string]any, error) {
 	if !ok {
 		return nil, badRequest("The request body must be a JSON object.")
 	}
-	var f masspay.Fields
-	textErrors(m, "", &f)
-	if err := f.Err(); err != nil {
-		return nil, err
+	// Valid JSON can carry a NUL only as the escape \u0000 (a raw control byte is a syntax
+	// error), and the body is valid UTF-8: without that escape every string is ValidText, and the
+	// walk (a sort of every object's keys) is left out of the accept path.
+	if bytes.Contains(body, []byte(`\u0000`)) {
+		var f masspay.Fields
+		textErrors(m, "", &f)
+		if err := f.Err(); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
+}
+
+// at is the place of a JSON value in a request: a member key of the object at parent, or (elem)
+// an element index of the array at parent. The JSON pointer is built only for an error
+// (String), not for every value decoded.
+type at struct {
+	parent *at
+	key    string
+	index  int
+	elem   bool
+}
+
+// String is the JSON pointer (RFC 6901) of the value.
+func (a *at) String() string {
+	if a == nil {
+		return ""
+	}
+	if a.elem {
+		return a.parent.String() + "/" + strconv.Itoa(a.index)
+	}
+	return masspay.Pointer(a.parent.String(), a.key)
 }
 
 var (
@@ -153,37 +180,64 @@ var (
 	keysType       = reflect.TypeFor[masspay.Keys]()
 )
 
-// decodeStruct fills the struct v from the object m found at path. Fields are matched by their
-// json tag; a field of type masspay.Keys receives every key of m, sorted.
-func decodeStruct(v reflect.Value, m map[string]any, path string, f *masspay.Fields) {
-	t := v.Type()
+// field is a struct field that decodeStruct fills: its index, its json name, and its max= bound
+// (-1: none). keys marks the masspay.Keys field, which receives the object's keys.
+type field struct {
+	index  int
+	name   string
+	maxLen int
+	keys   bool
+}
+
+// fieldCache holds each request type's fields (reflect.Type to []field), read once.
+var fieldCache sync.Map
+
+func fieldsOf(t reflect.Type) []field {
+	if fs, ok := fieldCache.Load(t); ok {
+		return fs.([]field)
+	}
+	var fs []field
 	for i := range t.NumField() {
 		sf := t.Field(i)
 		if sf.Type == keysType {
-			v.Field(i).Set(reflect.ValueOf(masspay.Keys(slices.Sorted(maps.Keys(m)))))
+			fs = append(fs, field{index: i, keys: true})
 			continue
 		}
 		name, opts, _ := strings.Cut(sf.Tag.Get("json"), ",")
 		if name == "" || name == "-" {
 			continue
 		}
-		raw, ok := m[name]
-		if !ok || raw == nil {
-			continue // absent and null are the same: the field stays zero
-		}
 		maxLen := -1
 		if n, ok := strings.CutPrefix(opts, "max="); ok {
 			maxLen, _ = strconv.Atoi(n)
 		}
-		decodeValue(v.Field(i), raw, name, masspay.Pointer(path, name), maxLen, f)
+		fs = append(fs, field{index: i, name: name, maxLen: maxLen})
+	}
+	fieldCache.Store(t, fs)
+	return fs
+}
+
+// decodeStruct fills the struct v from the object m found at path. Fields are matched by their
+// json tag; a field of type masspay.Keys receives every key of m, sorted.
+func decodeStruct(v reflect.Value, m map[string]any, path *at, f *masspay.Fields) {
+	for _, fd := range fieldsOf(v.Type()) {
+		if fd.keys {
+			v.Field(fd.index).Set(reflect.ValueOf(masspay.Keys(slices.Sorted(maps.Keys(m)))))
+			continue
+		}
+		raw, ok := m[fd.name]
+		if !ok || raw == nil {
+			continue // absent and null are the same: the field stays zero
+		}
+		decodeValue(v.Field(fd.index), raw, fd.name, &at{parent: path, key: fd.name}, fd.maxLen, f)
 	}
 }
 
 // decodeValue sets v from the JSON value raw of the member key, at path. The messages are
 // Dwolla-style: "<key> must be <kind>.", InvalidFormat, at the value's pointer.
-func decodeValue(v reflect.Value, raw any, key, path string, maxLen int, f *masspay.Fields) bool {
+func decodeValue(v reflect.Value, raw any, key string, path *at, maxLen int, f *masspay.Fields) bool {
 	wrong := func(want string) bool {
-		f.Add(masspay.FCodeInvalidFormat, path, "%s must be %s.", key, want)
+		f.Add(masspay.FCodeInvalidFormat, path.String(), "%s must be %s.", key, want)
 		return false
 	}
 	t := v.Type()
@@ -229,7 +283,7 @@ func decodeValue(v reflect.Value, raw any, key, path string, maxLen int, f *mass
 			out[k] = s
 		}
 		if !ok {
-			f.Add(masspay.FCodeInvalid, path, "Invalid metadata.")
+			f.Add(masspay.FCodeInvalid, path.String(), "Invalid metadata.")
 			return false
 		}
 		v.Set(reflect.ValueOf(out))
@@ -244,11 +298,11 @@ func decodeValue(v reflect.Value, raw any, key, path string, maxLen int, f *mass
 			return true
 		}
 		for i, x := range a {
-			ep := fmt.Sprintf("%s/%d", path, i)
+			ep := &at{parent: path, index: i, elem: true}
 			if t.Elem().Kind() == reflect.Struct {
 				m, ok := x.(map[string]any)
 				if !ok {
-					f.Add(masspay.FCodeInvalidFormat, ep, "%s[%d] must be an object.", key, i)
+					f.Add(masspay.FCodeInvalidFormat, ep.String(), "%s[%d] must be an object.", key, i)
 					continue
 				}
 				decodeStruct(s.Index(i), m, ep, f)
@@ -256,7 +310,7 @@ func decodeValue(v reflect.Value, raw any, key, path string, maxLen int, f *mass
 			}
 			str, ok := x.(string)
 			if !ok {
-				f.Add(masspay.FCodeInvalidFormat, ep, "%s[%d] must be a string.", key, i)
+				f.Add(masspay.FCodeInvalidFormat, ep.String(), "%s[%d] must be a string.", key, i)
 				return false
 			}
 			s.Index(i).SetString(str)

@@ -57,10 +57,10 @@ func handleCustomerUpdate(
 			case m[k] == nil:
 				// null is absent, as on create
 			case k == "status":
-				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, masspay.Pointer("", k), -1, &typeErrs)
+				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, &at{key: k}, -1, &typeErrs)
 				in.Status = &v
 			case masspay.CustomerUpdateField(k):
-				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, masspay.Pointer("", k), -1, &typeErrs)
+				decodeValue(reflect.ValueOf(&v).Elem(), m[k], k, &at{key: k}, -1, &typeErrs)
 				in.Set[k] = v
 			default:
 				in.Set[k] = "" // refused whatever its value

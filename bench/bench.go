@@ -272,7 +272,7 @@ func round(ctx context.Context, cfg Config, name string, run *peakRSS) (m measur
 	if _, err := eng.ProcessNext(ctx); err != nil {
 		return m, err
 	}
-	if err := m.depth(ctx, cfg, store, dir, c, eng, body, na.AccountID, balanceID); err != nil {
+	if err := m.depth(ctx, cfg, store, c, eng, body, na.AccountID, balanceID); err != nil {
 		return m, err
 	}
 

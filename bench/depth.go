@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -13,7 +11,6 @@ import (
 	"masspay/engine"
 	"masspay/postgres"
 	"masspay/service"
-	"masspay/sqlite"
 	"masspay/sqlstore"
 )
 
@@ -147,25 +144,32 @@ func writeOutcomes(ctx context.Context, store masspay.Store, mp *masspay.MassPay
 	return nil
 }
 
-// storeBytes is the size of the store on disk: the SQLite database file in dir, or
-// PostgreSQL's tables with their indexes and TOAST in the store's schema.
-func storeBytes(ctx context.Context, store *sqlstore.Store, dir string) (int64, error) {
-	if store.Dialect() != "postgres" {
-		// The WAL copied into the database file first: what is left is the store's size.
-		if err := store.ExecSQL(ctx, `PRAGMA wal_checkpoint(TRUNCATE)`); err != nil {
-			return 0, err
-		}
-		fi, err := os.Stat(filepath.Join(dir, sqlite.FileName))
-		if err != nil {
-			return 0, err
-		}
-		return fi.Size(), nil
-	}
+// storeBytes is the size of the store on disk: the SQLite database's pages (what its file holds
+// once the WAL is copied into it), or PostgreSQL's tables with their indexes and TOAST in the
+// store's schema.
+//
+// SQLite's size is read, not the file's: page_count on a snapshot taken now counts every
+// committed page, whether or not a checkpoint has copied it into the file yet. The file's size
+// after a TRUNCATE checkpoint said the same only when that checkpoint finished, and it does not
+// while another one runs (the store's own checkpointer: its quiet-time or five-second checkpoint
+// can fall on the measurement, the likelier the slower the machine) or a reader is still in the
+// WAL: the checkpoint answers "busy", not an error, and the file had not grown (BytesPerItem 0).
+func storeBytes(ctx context.Context, store *sqlstore.Store) (int64, error) {
 	tx, err := store.Driver().Begin(ctx, false)
 	if err != nil {
 		return 0, err
 	}
 	defer tx.Rollback(ctx)
+	if store.Dialect() != "postgres" {
+		var pages, size int64
+		if err := tx.QueryRow(ctx, `PRAGMA page_count`).Scan(&pages); err != nil {
+			return 0, err
+		}
+		if err := tx.QueryRow(ctx, `PRAGMA page_size`).Scan(&size); err != nil {
+			return 0, err
+		}
+		return pages * size, nil
+	}
 	var n int64
 	err = tx.QueryRow(ctx, `SELECT CAST(COALESCE(SUM(pg_total_relation_size(c.oid)), 0) AS BIGINT) FROM pg_class c
  JOIN pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = current_schema() AND c.relkind = 'r'`).Scan(&n)
@@ -193,7 +197,7 @@ func walPeak(store *sqlstore.Store) int64 {
 // depth measures, on the warm store, a batch's accept and processing and the list p50s; then,
 // with cfg.History, writes that much history through the store and reads the lists again. The
 // round's own figures, measured after it, are then at depth.
-func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store, dir string, c *client, eng *engine.Engine, body []byte, accountID, balanceID string) error {
+func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store, c *client, eng *engine.Engine, body []byte, accountID, balanceID string) error {
 	took, loc, err := c.post(body)
 	if err != nil {
 		return err
@@ -221,7 +225,7 @@ func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store,
 	if m.listsFresh, err = listP50s(c, m.lists); err != nil || cfg.History == 0 {
 		return err
 	}
-	before, err := storeBytes(ctx, store, dir)
+	before, err := storeBytes(ctx, store)
 	if err != nil {
 		return err
 	}
@@ -239,7 +243,7 @@ func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store,
 			return fmt.Errorf("analyze: %w", err)
 		}
 	}
-	after, err := storeBytes(ctx, store, dir)
+	after, err := storeBytes(ctx, store)
 	if err != nil {
 		return err
 	}

@@ -230,10 +230,13 @@ func destinationIDs(items []*masspay.Item) []string {
 
 // chunk processes the next chunk of mp's pending items in one transaction, or completes mp when
 // none is left. mp's cursor advances only when the transaction commits. pre, when not nil, holds
-// the chunk's reads done ahead; chunk starts the next chunk's and delivers them on next.
-func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead, next chan<- *ahead) (done bool, err error) {
+// the chunk's reads done ahead; chunk starts reading the next chunk's and delivers them on
+// next. They are left running only when chunk commits a chunk that is not the last (the caller
+// receives them); when the transaction fails, chunk waits for them itself.
+func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead, next chan *ahead) (done bool, err error) {
 	var nextMP masspay.MassPayment
 	var paid []*masspay.Item
+	readingAhead := false
 	err = e.store.Write(ctx, func(q masspay.Q) error {
 		nextMP = *mp
 		now := e.now()
@@ -258,12 +261,18 @@ func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead,
 			return b.complete(ctx)
 		}
 		go func(from int) { next <- e.readAhead(ctx, mp.ID, from) }(items[len(items)-1].Idx + 1)
+		readingAhead = true
 		paid = items
 		return b.pay(ctx, items, dests)
 	})
 	if err == nil {
 		*mp = nextMP
 		e.observe(paid)
+	} else if readingAhead {
+		// No chunk follows this one from these reads, but they may still hold a connection of
+		// the store: wait for them, so that nothing of the engine outlives Run (a server closes
+		// its store once Run returns, and the data directory may then be removed).
+		<-next
 	}
 	return done, err
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"masspay"
 	"masspay/apptest"
@@ -233,6 +235,59 @@ func TestLiveCountsExactAtEveryChunk(t *testing.T) {
 	}
 	if intermediate < 2 {
 		t.Errorf("only %d commits with some items pending in %v: the batch was not observed chunk by chunk", intermediate, obs.seen)
+	}
+	b.env.Verify()
+}
+
+// slowReadAheadStore fails the first chunk's transaction once the chunk has started reading the
+// next one ahead, and makes that first read slow (as on a loaded machine). It counts the reads
+// running.
+type slowReadAheadStore struct {
+	masspay.Store
+	writes, reads atomic.Int32
+	running       atomic.Int32
+	started       chan struct{}
+}
+
+func (s *slowReadAheadStore) Read(ctx context.Context, fn func(masspay.Q) error) error {
+	s.running.Add(1)
+	defer s.running.Add(-1)
+	if s.reads.Add(1) == 1 {
+		close(s.started)
+		time.Sleep(time.Second)
+	}
+	return s.Store.Read(ctx, fn)
+}
+
+func (s *slowReadAheadStore) Write(ctx context.Context, fn func(masspay.Q) error) error {
+	n := s.writes.Add(1)
+	return s.Store.Write(ctx, func(q masspay.Q) error {
+		if err := fn(q); err != nil || n != 2 { // the first write is the claim, the second the first chunk
+			return err
+		}
+		<-s.started
+		return errInjected
+	})
+}
+
+// A chunk whose transaction fails has started reading the next chunk ahead, for nothing: the
+// engine waits for that read before it goes on, so that when it returns none of its reads holds
+// the store (a server closes its store when its workers return, and its data directory may be
+// removed next).
+func TestNoReadAheadOutlivesProcess(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	b := newBatch(t, 6, false)
+	store := &slowReadAheadStore{Store: b.store, started: make(chan struct{})}
+	eng := engine.New(store, engine.Config{ChunkSize: 2}, slog.New(slog.DiscardHandler))
+	if did, err := eng.ProcessNext(ctx); err != nil || !did {
+		t.Fatalf("process: did=%v err=%v", did, err)
+	}
+	if n := store.running.Load(); n != 0 {
+		t.Fatalf("%d reads of the engine still running after ProcessNext returned", n)
+	}
+	if store.writes.Load() < 3 {
+		t.Fatalf("%d writes: the failed chunk was not retried", store.writes.Load())
 	}
 	b.env.Verify()
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -121,8 +122,9 @@ func Run(ctx context.Context, cfg Config) error {
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	dash := dashboard.New(dashboard.Config{PublicURL: public}, svc, httpapi.RequestLogger(logger))
 	site := api.Site(func(api http.Handler) http.Handler { return dashboard.Mount(api, dash) })
+	var serving handlers
 	limited := newConnLimiter(ln, cmp.Or(cfg.MaxConns, DefaultMaxConns))
-	srv := newHTTPServer(site, limited)
+	srv := newHTTPServer(serving.wrap(site), limited)
 	srv.ErrorLog = errLog
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	workersDone := make(chan error, len(cfg.Workers))
@@ -150,12 +152,19 @@ func Run(ctx context.Context, cfg Config) error {
 	case err = <-serveErr:
 	}
 	ready.Store(false)
-	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	shutCtx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
 	defer cancel()
 	shutErr := srv.Shutdown(shutCtx)
+	if shutErr != nil {
+		// A request still running at the deadline: close its connection (its context ends).
+		srv.Close()
+	}
 	if msrv != nil {
 		msrv.Shutdown(shutCtx)
 	}
+	// Shutdown stops waiting at its deadline, and a request read just as its idle connection
+	// was closed is served all the same: the store closes only once no handler runs.
+	serving.close()
 	stopWork()
 	for range cfg.Workers {
 		if werr := <-workersDone; werr != nil && !errors.Is(werr, context.Canceled) {
@@ -167,6 +176,54 @@ func Run(ctx context.Context, cfg Config) error {
 	}
 	logger.Info("masspay stopped")
 	return shutErr
+}
+
+// shutdownTimeout is how long Run lets the requests in flight finish before it closes their
+// connections.
+var shutdownTimeout = 10 * time.Second
+
+// handlers counts the requests being served, for Run to close the store only after the last.
+type handlers struct {
+	mu     sync.Mutex
+	n      int
+	closed bool
+	idle   chan struct{} // made by close while requests run; closed by the last to end
+}
+
+// wrap counts next's requests; once close is called, a request still arriving is dropped (its
+// connection has been closed).
+func (h *handlers) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.mu.Lock()
+		if h.closed {
+			h.mu.Unlock()
+			panic(http.ErrAbortHandler)
+		}
+		h.n++
+		h.mu.Unlock()
+		defer func() {
+			h.mu.Lock()
+			if h.n--; h.n == 0 && h.idle != nil {
+				close(h.idle)
+			}
+			h.mu.Unlock()
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// close refuses new requests and waits for those being served.
+func (h *handlers) close() {
+	h.mu.Lock()
+	h.closed = true
+	if h.n == 0 {
+		h.mu.Unlock()
+		return
+	}
+	h.idle = make(chan struct{})
+	idle := h.idle
+	h.mu.Unlock()
+	<-idle
 }
 
 // bootstrap creates a first sandbox account and application on a fresh, empty store and prints

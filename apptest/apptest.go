@@ -36,8 +36,9 @@ type Env struct {
 	DataDir string
 	DBURL   string
 	*Client
-	opts Options
-	stop func()
+	opts       Options
+	stop       func()
+	closeStore func()
 }
 
 // Options tune Start.
@@ -78,7 +79,8 @@ func Start(t testing.TB, opts ...Options) *Env {
 	if err != nil {
 		t.Fatalf("open store: %v", err)
 	}
-	t.Cleanup(func() { store.Close() })
+	e.closeStore = sync.OnceFunc(func() { store.Close() })
+	t.Cleanup(e.closeStore)
 	e.Store = store
 	e.Client = e.clientFromBanner(banner)
 	return e
@@ -112,7 +114,12 @@ func (e *Env) run() string {
 		cancel()
 		t.Fatalf("server did not start: %v", err)
 	case <-time.After(30 * time.Second):
+		// Still starting: stopped and waited for, or it would write into a data directory that
+		// the test's end removes.
 		cancel()
+		if err := <-done; err != nil {
+			t.Logf("server: %v", err)
+		}
 		t.Fatal("server did not start in 30s")
 	}
 	var once sync.Once
@@ -130,6 +137,15 @@ func (e *Env) run() string {
 		e.Client.Base = e.Base
 	}
 	return out.String()
+}
+
+// Stop stops the server and closes the test's handle on the store (Store), as the end of the
+// test does: when it returns, nothing of either is left to touch the data directory or the
+// database (see app.Run).
+func (e *Env) Stop() {
+	e.T.Helper()
+	e.stop()
+	e.closeStore()
 }
 
 // Restart stops the server and starts a new one on the same data directory or database, as

@@ -111,7 +111,8 @@ func startServer(t *testing.T, bin string, args ...string) *server {
 		s.base = "http://" + a
 	case <-time.After(30 * time.Second):
 		cmd.Process.Kill()
-		t.Fatalf("server did not start: %s", s.logs)
+		cmd.Wait()
+		t.Fatalf("server did not start: %s", s.log())
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 	return s

@@ -310,6 +310,11 @@ func (a *ACH) record(ctx context.Context, q masspay.Q, now time.Time, w nacha.Wi
 // directory, synced, then renamed (so that nothing picks up half a file), and marks it written.
 // A file already there with the same bytes (written before a crash) is marked; one with other
 // bytes is never overwritten. It returns the paths it wrote.
+//
+// A file is written only once the commit that recorded it is durable (Store.Sync): on SQLite a
+// commit survives a killed process at once but a power loss only after a checkpoint, and a file
+// written (and uploaded) for a cutoff the store then lost would put its transfers, due again, in
+// a second file.
 func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 	var pending []*masspay.ACHFile
 	if err := a.s.store.Read(ctx, func(q masspay.Q) (err error) { pending, err = q.ACHFileListUnwritten(ctx); return err }); err != nil {
@@ -317,6 +322,17 @@ func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 	}
 	if stale, _ := filepath.Glob(filepath.Join(a.cfg.Dir, tempPattern)); len(pending) == 0 && len(stale) == 0 {
 		return nil, nil
+	}
+	durable := map[string]bool{}
+	if len(pending) > 0 {
+		// Every file listed was recorded by a commit before this point: Sync makes them all
+		// durable. A file recorded after the list waits for the next Deliver.
+		if err := a.s.store.Sync(ctx); err != nil {
+			return nil, fmt.Errorf("ach files are not written until their record is on disk: %w", err)
+		}
+		for _, f := range pending {
+			durable[f.ID] = true
+		}
 	}
 	var paths []string
 	err := a.s.store.Write(ctx, func(q masspay.Q) error {
@@ -337,6 +353,9 @@ func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 			os.Remove(p)
 		}
 		for _, f := range files {
+			if !durable[f.ID] {
+				continue
+			}
 			path := filepath.Join(a.cfg.Dir, f.Name)
 			if err := writeFileOnce(path, f.Content, f.SHA256); err != nil {
 				return err

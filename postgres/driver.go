@@ -26,7 +26,7 @@ func (d *Driver) Exec(ctx context.Context, query string) error {
 }
 
 // Sync does nothing: a PostgreSQL commit returns once its WAL is flushed (synchronous_commit=on,
-// the server's default, which masspay requires; see docs/storage.md).
+// the server's default; see docs/storage.md).
 func (d *Driver) Sync(context.Context) error { return nil }
 
 // PoolStats returns the pool's statistics as "main", in database/sql's shape for the metrics:

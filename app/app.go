@@ -58,7 +58,9 @@ type Env struct {
 }
 
 // Run serves the API until ctx ends, then shuts down cleanly: stop accepting, finish in-flight
-// requests, stop the workers, close the store.
+// requests (after 10 s their connections are closed, and they are still waited for), stop the
+// workers and wait for them, close the store. When it returns, nothing of the server uses the
+// store or the data directory.
 func Run(ctx context.Context, cfg Config) error {
 	logger := cfg.Logger
 	if logger == nil {

@@ -260,7 +260,8 @@ func (e *Engine) chunk(ctx context.Context, mp *masspay.MassPayment, pre *ahead,
 			done = true
 			return b.complete(ctx)
 		}
-		go func(from int) { next <- e.readAhead(ctx, mp.ID, from) }(items[len(items)-1].Idx + 1)
+		// mp.ID passed, not read by the goroutine: *mp is written once this chunk commits.
+		go func(id string, from int) { next <- e.readAhead(ctx, id, from) }(mp.ID, items[len(items)-1].Idx+1)
 		readingAhead = true
 		paid = items
 		return b.pay(ctx, items, dests)

@@ -271,7 +271,7 @@ func TestListPlans(t *testing.T) {
 		if customer {
 			// The newest generation of the key indexes, then the count and the page.
 			if len(plans) != 3 {
-				t.Fatalf("%s ran %d queries, want the newest generation, its count and its page", c.Name, len(plans))
+				t.Errorf("%s ran %d queries, want the newest generation, its count and its page", c.Name, len(plans))
 			}
 		} else if len(plans) != 2 {
 			t.Errorf("%s ran %d queries, want its count and its page", c.Name, len(plans))
@@ -281,10 +281,10 @@ func TestListPlans(t *testing.T) {
 			// (an index entry and a row each, about two buffers) and seeks each of the three
 			// generations of the receiving index; reading and sorting all of them took
 			// thousands of buffers.
-			t.Logf("%s: %d buffers\n%s", c.Name, pageBuffers, plans[2])
+			t.Logf("%s: %d buffers\n%s", c.Name, pageBuffers, plans[len(plans)-1])
 			p := storetest.DepthPage
-			if limit := 3*(p.Offset+p.Limit) + 50; pageBuffers == 0 || pageBuffers > limit || !strings.Contains(plans[2], "Merge Append") {
-				t.Errorf("%s: %d buffers, want at most %d, read through a Merge Append:\n%s", c.Name, pageBuffers, limit, plans[2])
+			if limit := 3*(p.Offset+p.Limit) + 50; pageBuffers == 0 || pageBuffers > limit || !strings.Contains(plans[len(plans)-1], "Merge Append") {
+				t.Errorf("%s: %d buffers, want at most %d, read through a Merge Append:\n%s", c.Name, pageBuffers, limit, plans[len(plans)-1])
 			}
 		}
 	}

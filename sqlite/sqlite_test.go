@@ -121,13 +121,12 @@ func TestListPlans(t *testing.T) {
 		if customer {
 			// The newest generation of the key indexes, then the count and the page.
 			if len(plans) != 3 {
-				t.Fatalf("%s ran %d queries, want the newest generation, its count and its page", c.Name, len(plans))
+				t.Errorf("%s ran %d queries, want the newest generation, its count and its page", c.Name, len(plans))
 			}
-			plans = plans[1:]
 			// The page merges the customer's two indexes as it reads them, each in seq order (no
 			// sort, no list of all of the customer's transfers to look the account's up in), a
 			// generation of transfers_dest_customer at a time: 40,000 transfers are three.
-			page := plans[1]
+			page := plans[len(plans)-1]
 			if !strings.Contains(page, "MERGE (UNION ALL)") || strings.Count(page, "SEARCH transfers USING INDEX transfers_dest_customer (<expr>=? AND dest_customer_hash=?)") != 3 ||
 				strings.Count(page, "SEARCH transfers USING INDEX transfers_source_customer (source_customer_id=? AND seq<?)") != 1 ||
 				strings.Contains(page, "LIST SUBQUERY") || strings.Contains(page, "B-TREE") {

@@ -118,11 +118,10 @@ func TestListPlans(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", c.Name, err)
 		}
+		if len(plans) != 2 {
+			t.Errorf("%s ran %d queries, want its count and its page", c.Name, len(plans))
+		}
 		if customer {
-			// The newest generation of the key indexes, then the count and the page.
-			if len(plans) != 3 {
-				t.Errorf("%s ran %d queries, want the newest generation, its count and its page", c.Name, len(plans))
-			}
 			// The page merges the customer's two indexes as it reads them, each in seq order (no
 			// sort, no list of all of the customer's transfers to look the account's up in), a
 			// generation of transfers_dest_customer at a time: 40,000 transfers are three.
@@ -132,9 +131,6 @@ func TestListPlans(t *testing.T) {
 				strings.Contains(page, "LIST SUBQUERY") || strings.Contains(page, "B-TREE") {
 				t.Errorf("%s: %s", c.Name, page)
 			}
-			t.Logf("%s: %s", c.Name, page)
-		} else if len(plans) != 2 {
-			t.Errorf("%s ran %d queries, want its count and its page", c.Name, len(plans))
 		}
 		if c.Name == "account transfers by correlation id" &&
 			!strings.Contains(plans[1], "INDEX transfers_correlation (<expr>=? AND correlation_hash=?)") {

@@ -39,10 +39,13 @@ func keyHash(s string) int64 {
 // statistics, from scanning the index for the list instead). Both backends read the text as it is, and
 // both match the index's expression only when the query spells it the same.
 func keyedSeqs(col, hash string) string {
-	return `SELECT t.seq FROM (WITH RECURSIVE g(n) AS (SELECT (SELECT MAX(seq) FROM transfers) / 16384
- UNION ALL SELECT n - 1 FROM g WHERE n > 0) SELECT n FROM g) g CROSS JOIN transfers t
+	return `SELECT t.seq FROM ` + generations + ` CROSS JOIN transfers t
  WHERE (t.seq / 16384) = g.n AND t.` + col + ` = ` + hash + ` AND t.` + col + ` <> 0`
 }
+
+// generations lists, as g.n, the generations of the key indexes, newest first (keyedSeqs).
+const generations = `(WITH RECURSIVE g(n) AS (SELECT (SELECT MAX(seq) FROM transfers) / 16384
+ UNION ALL SELECT n - 1 FROM g WHERE n > 0) SELECT n FROM g) g`
 
 func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error) {
 	var t masspay.Transfer
@@ -125,11 +128,18 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 // time, newest first (customerArms), as many as the page and the count need. A history of up to
 // a window's generations, 4,194,304 transfers by default, is one count and one page.
 func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, args []any, p masspay.Page) ([]*masspay.Transfer, int, error) {
-	var last int // the newest generation of the key indexes
-	if err := q.queryRow(ctx, `SELECT COALESCE(MAX(seq), 0) / 16384 FROM transfers`).Scan(&last); err != nil {
+	// The count, up to the cap, reads the customer's transfers one side and one generation after
+	// the other, as keyedSeqs does, until it has as many as the cap; the page reads the
+	// generations there were then (last, the newest).
+	var total, last int
+	if err := q.queryRow(ctx, `SELECT COUNT(*), (SELECT COALESCE(MAX(seq), 0) / 16384 FROM transfers) FROM (
+ SELECT 1 FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND `+cond+`
+ UNION ALL SELECT 1 FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND dest_customer_hash = `+hash+`
+ AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+` AND source_customer_id <> `+customer+` AND `+cond+`
+ LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, min(p.Offset, math.MaxInt-ListCountCap)+ListCountCap)...).Scan(&total, &last); err != nil {
 		return nil, 0, err
 	}
-	// Each count is at most limit past what it skips (at most the parameter it is given).
+	// How many of the customer's transfers generations lo to hi hold, up to limit.
 	count := func(hi, lo, limit int) (int, error) {
 		var n int
 		err := q.queryRow(ctx, `SELECT COUNT(*) FROM (`+customerArms(customer, hash, "", cond, hi, lo, false)+
@@ -137,15 +147,6 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 		return n, err
 	}
 	window := q.s.customerWindow()
-	capped := min(p.Offset, math.MaxInt-ListCountCap) + ListCountCap
-	var total int
-	for hi := last; hi >= 0 && total < capped; hi -= window {
-		n, err := count(hi, max(hi-window+1, 0), capped-total)
-		if err != nil {
-			return nil, 0, err
-		}
-		total += n
-	}
 	var out []*masspay.Transfer
 	skip, limit := p.Offset, p.Limit
 	for hi := last; hi >= 0 && limit > 0; hi -= window {

@@ -135,7 +135,7 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 	if err := q.queryRow(ctx, `SELECT COUNT(*), (SELECT COALESCE(MAX(seq), 0) / 16384 FROM transfers) FROM (
  SELECT 1 FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND `+cond+`
  UNION ALL SELECT 1 FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND dest_customer_hash = `+hash+`
- AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+` AND source_customer_id <> `+customer+` AND `+cond+`
+ AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+` AND source_customer_id <> dest_customer_id AND `+cond+`
  LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, min(p.Offset, math.MaxInt-ListCountCap)+ListCountCap)...).Scan(&total, &last); err != nil {
 		return nil, 0, err
 	}
@@ -213,7 +213,7 @@ func customerArms(customer, hash, need, cond string, hi, lo int, ordered bool) s
 	arm(`source_customer_id = ` + customer + ` AND source_customer_id <> ''` + seqs)
 	for g := hi; g >= lo; g-- {
 		arm("(seq / 16384) = " + strconv.Itoa(g) + " AND dest_customer_hash = " + hash +
-			" AND dest_customer_hash <> 0 AND dest_customer_id = " + customer + " AND source_customer_id <> " + customer)
+			" AND dest_customer_hash <> 0 AND dest_customer_id = " + customer + " AND source_customer_id <> dest_customer_id")
 	}
 	return b.String()
 }

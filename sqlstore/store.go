@@ -38,6 +38,9 @@ func (s *Store) customerWindow() int {
 	if w := s.window.Load(); w > 0 {
 		return int(w)
 	}
+	if s.dialect.CustomerWindow > 0 {
+		return s.dialect.CustomerWindow
+	}
 	return defaultCustomerWindow
 }
 

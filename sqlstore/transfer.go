@@ -146,6 +146,20 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 			` LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, limit)...).Scan(&n)
 		return n, err
 	}
+	capped := min(p.Offset, math.MaxInt-ListCountCap) + ListCountCap
+	if q.s.dialect.SortFewCustomerTransfers && total < capped && total <= fewCustomerTransfers {
+		// The count read them all and found few: read them again in one query and sort them.
+		rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE seq IN (
+ SELECT seq FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND seq < `+strconv.Itoa((last+1)*generation)+`
+ UNION ALL SELECT transfers.seq FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND g.n <= `+strconv.Itoa(last)+`
+ AND dest_customer_hash = `+hash+` AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+`) AND `+cond+
+			` ORDER BY seq DESC LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), append(args, p.Limit, p.Offset)...)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, err := collect(rows, scanTransfer)
+		return out, total, err
+	}
 	window := q.s.customerWindow()
 	var out []*masspay.Transfer
 	skip, limit := p.Offset, p.Limit
@@ -180,6 +194,10 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 	}
 	return out, total, nil
 }
+
+// fewCustomerTransfers is the most transfers, all counted, that a customer's list reads and sorts
+// when the backend says so (Dialect.SortFewCustomerTransfers) rather than merging its arms.
+const fewCustomerTransfers = 1000
 
 // customerArms selects, as kseq, the seqs of the customer's transfers that match cond in
 // generations lo to hi of the key indexes (seqs from lo*generation to below (hi+1)*generation):

@@ -222,6 +222,11 @@ func testTransferListCustomerPages(t *testing.T, newStore NewStoreFunc) {
 			func(tr *masspay.Transfer) bool {
 				return tr.Status == masspay.TransferFailed && tr.Amount >= 50 && tr.CorrelationID == "corr-2"
 			}},
+		// Fewer than 1,000: PostgreSQL sorts them (Dialect.SortFewCustomerTransfers).
+		{"pending, correlation and amounts", masspay.TransferFilter{Statuses: []string{"pending"}, CorrelationID: "corr-3", EndAmount: 100},
+			func(tr *masspay.Transfer) bool {
+				return tr.Status == masspay.TransferPending && tr.CorrelationID == "corr-3" && tr.Amount <= 100
+			}},
 	}
 	want := func(fl filter) []string {
 		var out []string

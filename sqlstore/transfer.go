@@ -85,15 +85,12 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 	var c, h string
 	if f.CustomerID != "" {
 		c, h = w.arg(f.CustomerID), w.arg(keyHash(f.CustomerID))
-	} else {
-		w.add("(source_customer_id = '' OR dest_customer_id = '')")
-	}
-	if f.CustomerID != "" {
 		// Not through an index: SQLite, which keeps no statistics, would read the sending arm
 		// (customerArms) through transfers_account, which it finds as selective as
 		// transfers_source_customer and in seq order as well.
 		w.add(q.s.dialect.Unindexed + "account_id = " + w.arg(f.AccountID))
 	} else {
+		w.add("(source_customer_id = '' OR dest_customer_id = '')")
 		w.add("account_id = " + w.arg(f.AccountID))
 	}
 	w.in("status", f.Statuses)
@@ -131,12 +128,13 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 	// The count, up to the cap, reads the customer's transfers one side and one generation after
 	// the other, as keyedSeqs does, until it has as many as the cap; the page reads the
 	// generations there were then (last, the newest).
+	capped := min(p.Offset, math.MaxInt-ListCountCap) + ListCountCap
 	var total, last int
 	if err := q.queryRow(ctx, `SELECT COUNT(*), (SELECT COALESCE(MAX(seq), 0) / 16384 FROM transfers) FROM (
  SELECT 1 FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND `+cond+`
  UNION ALL SELECT 1 FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND dest_customer_hash = `+hash+`
  AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+` AND source_customer_id <> dest_customer_id AND `+cond+`
- LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, min(p.Offset, math.MaxInt-ListCountCap)+ListCountCap)...).Scan(&total, &last); err != nil {
+ LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, capped)...).Scan(&total, &last); err != nil {
 		return nil, 0, err
 	}
 	// How many of the customer's transfers generations lo to hi hold, up to limit.
@@ -146,7 +144,6 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 			` LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, limit)...).Scan(&n)
 		return n, err
 	}
-	capped := min(p.Offset, math.MaxInt-ListCountCap) + ListCountCap
 	if q.s.dialect.SortFewCustomerTransfers && total < capped && total <= fewCustomerTransfers {
 		// The count read them all and found few: read them again in one query and sort them.
 		rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE seq IN (
@@ -205,11 +202,12 @@ const fewCustomerTransfers = 1000
 // receives through transfers_dest_customer, one arm per generation, newest first, which the index
 // gives in seq order (a receiving arm's match is the hash's, confirmed on the row; what the
 // customer sends to itself is the sending arm's). Ordered by kseq, both backends merge the arms
-// as they read them, the first need of each at most (PostgreSQL's Merge Append, which it plans
-// only for arms that are ordered subqueries, when ordered; SQLite's merge of a compound's ORDER
-// BY, which sorts an ordered subquery again), so that a page reads its offset plus its limit of
-// entries and one seek per generation, not all of the customer's transfers. The count reads them
-// an arm after the other. Seqs past generation hi, written since the newest generation's number
+// as they read them, so that a page reads its offset plus its limit of entries and one seek per
+// generation, not all of the customer's transfers: PostgreSQL (Merge Append) when the arms are
+// ordered subqueries of at most need rows each (ordered; it merges no plain arms, and reads an
+// arm in index order only under a LIMIT), SQLite (a compound's ORDER BY) when they are plain
+// selects (it would sort an ordered subquery's rows again). Unordered, a count reads them an arm
+// after the other. Seqs past generation hi, written since the newest generation's number
 // was read, are left out of both sides alike.
 func customerArms(customer, hash, need, cond string, hi, lo int, ordered bool) string {
 	var b strings.Builder

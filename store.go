@@ -18,6 +18,12 @@ type Store interface {
 	// called Q.Notify(channel) commits, in this process or, on PostgreSQL, on any node. Workers
 	// wake on it instead of polling fast. cancel stops the subscription.
 	Subscribe(channel string) (signals <-chan struct{}, cancel func())
+	// Sync makes every write committed before the call survive a power loss or an OS crash, not
+	// only the end of the process. Call it before an effect outside the store that a lost commit
+	// would make wrong (an ACH file written for a cutoff). PostgreSQL's commits are durable
+	// already (synchronous_commit=on): nothing to do. SQLite's (WAL, synchronous=NORMAL) are not
+	// until a checkpoint: Sync runs one (see sqlite.Driver.Sync). The hot path never calls it.
+	Sync(ctx context.Context) error
 	Close() error
 }
 

@@ -2,6 +2,9 @@ package app
 
 import (
 	"context"
+	"errors"
+	"log/slog"
+	"strings"
 	"time"
 
 	"masspay/service"
@@ -11,9 +14,11 @@ import (
 const achTick = time.Second
 
 // startACH records the ACH settings a server runs with (so that `masspay ach cutoff` beside it
-// uses the same) and writes any file a crash left recorded but not on disk. Nothing under
-// sandbox clearing.
-func startACH(ctx context.Context, svc *service.Service) error {
+// uses the same) and writes any file a crash left recorded but not on disk. A file of ours in the
+// directory that the store does not record is logged (service.UnrecordedError): the server
+// starts, and makes and writes no file until an operator has moved it away. Nothing under sandbox
+// clearing.
+func startACH(ctx context.Context, svc *service.Service, logger *slog.Logger) error {
 	a, err := configuredACH(svc)
 	if a == nil {
 		return err
@@ -21,8 +26,22 @@ func startACH(ctx context.Context, svc *service.Service) error {
 	if err := a.Record(ctx); err != nil {
 		return err
 	}
+	names, err := a.Unrecorded(ctx)
+	if err != nil {
+		return err
+	}
+	if len(names) > 0 {
+		logUnrecorded(logger, &service.UnrecordedError{Dir: a.Config().Dir, Names: names})
+		return nil
+	}
 	_, err = a.Deliver(ctx)
 	return err
+}
+
+// logUnrecorded logs files of ours in the ACH directory that the store does not record: by name
+// only, never their content (account numbers).
+func logUnrecorded(logger *slog.Logger, u *service.UnrecordedError) {
+	logger.Error("ach: files in the ACH directory are not recorded in the store", "dir", u.Dir, "files", u.Names, "error", u.Error())
 }
 
 // ACHWorker runs real ACH clearing (--clearing ach): when a window's cutoff passes on a banking
@@ -37,6 +56,19 @@ func ACHWorker(ctx context.Context, env Env) error {
 	}
 	now := svc.Config().Now
 	last := now()
+	// A refusal for unrecorded files comes back every tick until an operator acts: it is
+	// logged when it starts and whenever the files it names change.
+	var reported string
+	fail := func(msg string, err error, args ...any) {
+		var u *service.UnrecordedError
+		if !errors.As(err, &u) {
+			reported = ""
+			logger.Error(msg, append(args, "error", err)...)
+		} else if key := strings.Join(u.Names, "/"); key != reported {
+			reported = key
+			logUnrecorded(logger, u)
+		}
+	}
 	tick := time.NewTicker(achTick)
 	defer tick.Stop()
 	for {
@@ -53,14 +85,14 @@ func ACHWorker(ctx context.Context, env Env) error {
 			}
 			switch {
 			case err != nil && ctx.Err() == nil:
-				logger.Error("ach cutoff", "window", w.ID(), "error", err)
+				fail("ach cutoff", err, "window", w.ID())
 				continue // the window is tried again at the next tick
 			case err == nil && res.File != nil:
 				logger.Info("ach file", "window", w.ID(), "file", res.Path, "entries", res.File.EntryCount,
 					"debits", res.File.DebitTotal, "credits", res.File.CreditTotal)
 			}
 		} else if _, err := a.Deliver(ctx); err != nil && ctx.Err() == nil {
-			logger.Error("ach delivery", "error", err)
+			fail("ach delivery", err)
 		}
 		last = t
 		for {

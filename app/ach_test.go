@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -289,5 +290,105 @@ func TestACHHoldsWhatNoEntryCarries(t *testing.T) {
 	res, err := a.Cutoff(ctx, nil)
 	if err != nil || res.File == nil || res.File.EntryCount != 1 || len(res.Held) != 1 || res.Held[0] != big {
 		t.Fatalf("cutoff: %+v, %v; want a file of 1 entry and %s held", res, err, big)
+	}
+}
+
+// A file named as masspay names its files that the store does not record (the store lost the
+// cutoff that made it: restored from a backup, or a power loss before its commit was synced) is
+// refused, not written over nor passed by: with its transfers due again, a cutoff makes no file
+// and Deliver writes none until it is moved away, and CheckDir (masspay verify) names it.
+func TestACHUnrecordedFile(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	st, err := app.OpenStore(ctx, t.TempDir(), apptest.DatabaseURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	dir := filepath.Join(t.TempDir(), "files")
+	a, err := service.New(st, service.Config{}).ACH(achConfig(dir))
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := payout(t, st, 42_00)
+	first, err := a.Cutoff(ctx, nil)
+	if err != nil || first.File == nil {
+		t.Fatalf("cutoff: %+v, %v", first, err)
+	}
+	sent, err := os.ReadFile(first.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The store loses the cutoff: the transfer is due again, the file is on disk.
+	for _, table := range []string{"ach_entries", "ach_files", "ach_windows"} {
+		if err := st.ExecSQL(ctx, "DELETE FROM "+table); err != nil {
+			t.Fatal(err)
+		}
+	}
+	unrecorded := func(err error, name string) {
+		t.Helper()
+		var u *service.UnrecordedError
+		if !errors.As(err, &u) || len(u.Names) != 1 || u.Names[0] != name || !strings.Contains(err.Error(), name) {
+			t.Fatalf("got %v, want the refusal naming %s", err, name)
+		}
+		if strings.Contains(err.Error(), "123456789") {
+			t.Fatalf("the refusal shows an account number: %v", err)
+		}
+	}
+	res, err := a.Cutoff(ctx, nil)
+	unrecorded(err, first.File.Name)
+	if res != nil {
+		t.Fatalf("refused cutoff returned %+v", res)
+	}
+	if got, _ := os.ReadFile(first.Path); string(got) != string(sent) {
+		t.Fatal("the unrecorded file was changed")
+	}
+	if files, total, err := a.Files(ctx, masspay.Page{Limit: 10}); err != nil || total != 0 {
+		t.Fatalf("after the refused cutoff the store records %d files (%v, %v), want none", total, files, err)
+	}
+	if names, err := a.Unrecorded(ctx); err != nil || len(names) != 1 || names[0] != first.File.Name {
+		t.Fatalf("unrecorded: %q, %v", names, err)
+	}
+	found, err := a.CheckDir(ctx)
+	if err != nil || len(found) != 1 || !strings.Contains(found[0], first.File.Name) || !strings.Contains(found[0], "named as masspay names its files") {
+		t.Fatalf("directory check: %q, %v", found, err)
+	}
+
+	// Moved away (the operator found the bank never got it), the next cutoff sends the transfer.
+	if err := os.Rename(first.Path, filepath.Join(t.TempDir(), first.File.Name)); err != nil {
+		t.Fatal(err)
+	}
+	second, err := a.Cutoff(ctx, nil)
+	if err != nil || second.File == nil || second.File.EntryCount != 1 {
+		t.Fatalf("cutoff once moved away: %+v, %v", second, err)
+	}
+
+	// An unrecorded file of another day holds back Deliver too: the recorded file stays unwritten.
+	if err := st.ExecSQL(ctx, `UPDATE ach_files SET written = FALSE`); err != nil {
+		t.Fatal(err)
+	}
+	os.Remove(second.Path)
+	other := "masspay-20200102-A.ach"
+	if err := os.WriteFile(filepath.Join(dir, other), sent, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	paths, err := a.Deliver(ctx)
+	unrecorded(err, other)
+	if _, serr := os.Stat(second.Path); len(paths) != 0 || serr == nil {
+		t.Fatalf("deliver with an unrecorded file wrote %q (stat: %v)", paths, serr)
+	}
+	// Files not named as ours are reported by CheckDir but hold nothing back.
+	os.Remove(filepath.Join(dir, other))
+	os.WriteFile(filepath.Join(dir, "notes.ach"), []byte("x"), 0o644)
+	if paths, err := a.Deliver(ctx); err != nil || len(paths) != 1 || paths[0] != second.Path {
+		t.Fatalf("deliver: %q, %v", paths, err)
+	}
+	if found, err := a.CheckDir(ctx); err != nil || len(found) != 1 || !strings.Contains(found[0], "notes.ach") {
+		t.Fatalf("directory check: %q, %v", found, err)
+	}
+	var entries []*masspay.ACHEntry
+	st.Read(ctx, func(q masspay.Q) (err error) { entries, err = q.ACHEntryListByTransfer(ctx, id); return err })
+	if len(entries) != 1 || entries[0].File.Name != second.File.Name {
+		t.Fatalf("transfer's entries: %+v", entries)
 	}
 }

@@ -90,7 +90,7 @@ func Run(ctx context.Context, cfg Config) error {
 			return err
 		}
 	}
-	if err := startACH(ctx, svc); err != nil {
+	if err := startACH(ctx, svc, logger); err != nil {
 		return fmt.Errorf("ach: %w", err)
 	}
 	ln, err := net.Listen("tcp", cfg.Addr)

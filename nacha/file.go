@@ -79,16 +79,31 @@ const MaxTraceSeq = 9_999_999
 
 // Modifier is the File ID Modifier of the day's n-th file (from 0): A-Z, then 0-9.
 func Modifier(n int) (string, error) {
-	const mods = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-	if n < 0 || n >= len(mods) {
-		return "", fmt.Errorf("all %d File ID Modifiers of the day are used", len(mods))
+	if n < 0 || n >= len(modifiers) {
+		return "", fmt.Errorf("all %d File ID Modifiers of the day are used", len(modifiers))
 	}
-	return mods[n : n+1], nil
+	return modifiers[n : n+1], nil
 }
+
+// modifiers are the File ID Modifiers, in the order a day uses them.
+const modifiers = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 // FileName names a file by its creation date and File ID Modifier.
 func FileName(date time.Time, modifier string) string {
 	return "masspay-" + date.Format("20060102") + "-" + modifier + ".ach"
+}
+
+// IsFileName reports whether name is one FileName gives: masspay-YYYYMMDD-M.ach, a real date
+// and a File ID Modifier.
+func IsFileName(name string) bool {
+	rest, ok := strings.CutPrefix(name, "masspay-")
+	if !ok || len(rest) != len("20060102-A.ach") || rest[8] != '-' || !strings.HasSuffix(rest, ".ach") {
+		return false
+	}
+	if _, err := time.Parse("20060102", rest[:8]); err != nil {
+		return false
+	}
+	return strings.IndexByte(modifiers, rest[9]) >= 0
 }
 
 // Build makes the file of entries, created at the given instant with the given File ID

@@ -169,6 +169,23 @@ func TestModifier(t *testing.T) {
 	}
 }
 
+// IsFileName knows FileName's names and no other.
+func TestIsFileName(t *testing.T) {
+	d := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	for n := range 36 {
+		m, _ := nacha.Modifier(n)
+		if name := nacha.FileName(d, m); !nacha.IsFileName(name) {
+			t.Errorf("IsFileName(%q) = false", name)
+		}
+	}
+	for _, name := range []string{"stray.ach", "masspay-20261127-a.ach", "masspay-20261127-AB.ach", "masspay-20261327-A.ach",
+		"masspay-20261127-A.txt", "masspay-2026112-A.ach", "xmasspay-20261127-A.ach", "masspay-20261127_A.ach", ".masspay-123.tmp"} {
+		if nacha.IsFileName(name) {
+			t.Errorf("IsFileName(%q) = true", name)
+		}
+	}
+}
+
 func TestName(t *testing.T) {
 	for in, want := range map[string]string{
 		"Jane Doe":                         "Jane Doe",

@@ -25,6 +25,10 @@ func (d *Driver) Exec(ctx context.Context, query string) error {
 	return err
 }
 
+// Sync does nothing: a PostgreSQL commit returns once its WAL is flushed (synchronous_commit=on,
+// the server's default; see docs/storage.md).
+func (d *Driver) Sync(context.Context) error { return nil }
+
 // PoolStats returns the pool's statistics as "main", in database/sql's shape for the metrics:
 // waits are the acquires that found no idle connection, and the time they waited.
 func (d *Driver) PoolStats() map[string]sql.DBStats {

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"masspay"
@@ -112,6 +113,11 @@ type CutoffResult struct {
 // files on disk are the files recorded.
 func (a *ACH) Cutoff(ctx context.Context, scheduled *nacha.Window) (*CutoffResult, error) {
 	if _, err := a.Deliver(ctx); err != nil {
+		return nil, err
+	}
+	// A file of ours the store does not record may hold transfers the store thinks are due:
+	// recording them in a new file could pay them twice.
+	if err := a.refuseUnrecorded(ctx); err != nil {
 		return nil, err
 	}
 	res := &CutoffResult{}
@@ -310,6 +316,12 @@ func (a *ACH) record(ctx context.Context, q masspay.Q, now time.Time, w nacha.Wi
 // directory, synced, then renamed (so that nothing picks up half a file), and marks it written.
 // A file already there with the same bytes (written before a crash) is marked; one with other
 // bytes is never overwritten. It returns the paths it wrote.
+//
+// A file is written only once the commit that recorded it is durable (Store.Sync): on SQLite a
+// commit survives a killed process at once but a power loss only after a checkpoint, and a file
+// written (and uploaded) for a cutoff the store then lost would put its transfers, due again, in
+// a second file. And nothing is written while the directory holds a file named as ours that the
+// store does not record (*UnrecordedError): the store may have lost the cutoff that made it.
 func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 	var pending []*masspay.ACHFile
 	if err := a.s.store.Read(ctx, func(q masspay.Q) (err error) { pending, err = q.ACHFileListUnwritten(ctx); return err }); err != nil {
@@ -317,6 +329,20 @@ func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 	}
 	if stale, _ := filepath.Glob(filepath.Join(a.cfg.Dir, tempPattern)); len(pending) == 0 && len(stale) == 0 {
 		return nil, nil
+	}
+	durable := map[string]bool{}
+	if len(pending) > 0 {
+		if err := a.refuseUnrecorded(ctx); err != nil {
+			return nil, err
+		}
+		// Every file listed was recorded by a commit before this point: Sync makes them all
+		// durable. A file recorded after the list waits for the next Deliver.
+		if err := a.s.store.Sync(ctx); err != nil {
+			return nil, fmt.Errorf("ach files are not written until their record is on disk: %w", err)
+		}
+		for _, f := range pending {
+			durable[f.ID] = true
+		}
 	}
 	var paths []string
 	err := a.s.store.Write(ctx, func(q masspay.Q) error {
@@ -337,6 +363,9 @@ func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 			os.Remove(p)
 		}
 		for _, f := range files {
+			if !durable[f.ID] {
+				continue
+			}
 			path := filepath.Join(a.cfg.Dir, f.Name)
 			if err := writeFileOnce(path, f.Content, f.SHA256); err != nil {
 				return err
@@ -349,6 +378,69 @@ func (a *ACH) Deliver(ctx context.Context) ([]string, error) {
 		return nil
 	})
 	return paths, err
+}
+
+// UnrecordedError is the refusal to make or write files while the ACH directory holds files
+// named as masspay names its files (masspay-YYYYMMDD-M.ach) that the store does not record.
+// Such a file was made by a cutoff the store no longer has (a store restored from a backup, a
+// SQLite store that lost a cutoff in a power loss when files were written before Store.Sync, a
+// directory shared with another store), or copied there by hand; its transfers may be due again,
+// and another file would pay them twice.
+// It names the files only (no account numbers): the operator compares them with what the bank
+// received and moves them out of the directory.
+type UnrecordedError struct {
+	Dir   string
+	Names []string
+}
+
+func (e *UnrecordedError) Error() string {
+	return fmt.Sprintf("the ACH directory %s holds %s, named as masspay names its files, that the store does not record: "+
+		"the store may have lost the cutoff that made it, whose transfers are then due again; no ACH file is made or written "+
+		"until it is moved out of the directory (check with the bank whether it was sent; masspay verify lists it)",
+		e.Dir, strings.Join(e.Names, ", "))
+}
+
+// Unrecorded names the files of the directory named as masspay names its files that the store
+// does not record, in name order.
+func (a *ACH) Unrecorded(ctx context.Context) ([]string, error) {
+	// The directory first: a file on disk was recorded by a commit before it was written, so
+	// a read that starts after the listing sees the record of every file listed.
+	found, err := os.ReadDir(a.cfg.Dir)
+	if errors.Is(err, os.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return nil, nil // no directory, no file in it (and writing will say what is in the way)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("ach dir: %w", err)
+	}
+	var ours []string
+	for _, e := range found {
+		if nacha.IsFileName(e.Name()) {
+			ours = append(ours, e.Name())
+		}
+	}
+	if len(ours) == 0 {
+		return nil, nil
+	}
+	recorded, err := a.recorded(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for _, name := range ours {
+		if recorded[name] == nil {
+			out = append(out, name)
+		}
+	}
+	return out, nil
+}
+
+// refuseUnrecorded returns an *UnrecordedError when the directory holds unrecorded files of ours.
+func (a *ACH) refuseUnrecorded(ctx context.Context) error {
+	names, err := a.Unrecorded(ctx)
+	if err != nil || len(names) == 0 {
+		return err
+	}
+	return &UnrecordedError{Dir: a.cfg.Dir, Names: names}
 }
 
 const tempPattern = ".masspay-*.tmp"
@@ -449,18 +541,9 @@ func (a *ACH) Files(ctx context.Context, page masspay.Page) ([]*masspay.ACHFile,
 // SHA-256, and no other NACHA file or temporary file is. It describes each difference.
 func (a *ACH) CheckDir(ctx context.Context) ([]string, error) {
 	var out []string
-	recorded := map[string]*masspay.ACHFile{}
-	for page := 0; ; page++ {
-		list, total, err := a.Files(ctx, masspay.Page{Limit: 1000, Offset: page * 1000})
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range list {
-			recorded[f.Name] = f
-		}
-		if (page+1)*1000 >= total {
-			break
-		}
+	recorded, err := a.recorded(ctx)
+	if err != nil {
+		return nil, err
 	}
 	for name, f := range recorded {
 		b, err := os.ReadFile(filepath.Join(a.cfg.Dir, name))
@@ -476,11 +559,34 @@ func (a *ACH) CheckDir(ctx context.Context) ([]string, error) {
 	found, _ := filepath.Glob(filepath.Join(a.cfg.Dir, "*.ach"))
 	temps, _ := filepath.Glob(filepath.Join(a.cfg.Dir, tempPattern))
 	for _, p := range append(found, temps...) {
-		if recorded[filepath.Base(p)] == nil {
+		switch name := filepath.Base(p); {
+		case recorded[name] != nil:
+		case nacha.IsFileName(name):
+			out = append(out, fmt.Sprintf("%s is in the ACH directory, named as masspay names its files, but not recorded: "+
+				"the store may have lost the cutoff that made it, whose transfers are then due again; no ACH file is made or "+
+				"written until it is moved out (check with the bank whether it was sent)", p))
+		default:
 			out = append(out, fmt.Sprintf("%s is in the ACH directory but not recorded", p))
 		}
 	}
 	return out, nil
+}
+
+// recorded returns every recorded file, by name, without its content.
+func (a *ACH) recorded(ctx context.Context) (map[string]*masspay.ACHFile, error) {
+	recorded := map[string]*masspay.ACHFile{}
+	for page := 0; ; page++ {
+		list, total, err := a.Files(ctx, masspay.Page{Limit: 1000, Offset: page * 1000})
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range list {
+			recorded[f.Name] = f
+		}
+		if (page+1)*1000 >= total {
+			return recorded, nil
+		}
+	}
 }
 
 // achDetails fills t.ACH with the entries that carry it: its own, and for a funded transfer the

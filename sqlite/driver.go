@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"strings"
 	"sync"
+	"time"
 
 	sqlite3 "modernc.org/sqlite"
 
@@ -24,7 +25,8 @@ type Driver struct {
 	// valuesText caches the text of multi-row row sources (see values). Its keys are bounded:
 	// five slice sizes times the handful of column counts and shared-column sets the callers meet.
 	valuesText sync.Map
-	wal        *wal // nil on a read-only store
+	wal        *wal    // nil on a read-only store
+	ckpt       *sql.DB // the checkpointer's pool (see checkpoints); nil on a read-only store
 }
 
 func newDriver(write, read *sql.DB, w *wal) *Driver {
@@ -59,6 +61,43 @@ func (d *Driver) PagesWritten(ctx context.Context) (int64, error) {
 		return err
 	})
 	return int64(n), err
+}
+
+// syncRetry is how long Sync waits before checkpointing again when a reader held frames back.
+const syncRetry = 10 * time.Millisecond
+
+// Sync makes every transaction committed before the call survive a power loss or an OS crash
+// (masspay.Store.Sync). Under synchronous=NORMAL a WAL commit is written to the WAL file but not
+// fsynced: a killed process loses nothing, a power loss can roll it back. SQLite syncs the WAL
+// before a checkpoint copies frames from it, and the database file after a checkpoint that
+// copied every frame (walCheckpoint in SQLite 3.54.1 as modernc.org/sqlite v1.62.0 builds it:
+// sqlite3OsSync of the WAL once nBackfill < mxSafeFrame, then of the database file when
+// mxSafeFrame reached the WAL's end). So Sync runs a PASSIVE checkpoint on the checkpointer's
+// connection, which blocks neither the writer nor the readers, until one reports every frame of
+// the WAL it found copied (busy 0, log = checkpointed): the frames of every transaction committed
+// before the call were then synced to the WAL before being copied, and the database file was
+// synced after them; a WAL started over since holds none of them, as SQLite starts it over only
+// once all of it is in the synced database file. A reader still in an older snapshot holds frames
+// back: Sync tries again until ctx ends. The writer's connection never waits for it, so the
+// engine pays nothing; only what calls Sync (ACH delivery) does.
+func (d *Driver) Sync(ctx context.Context) error {
+	if d.ckpt == nil {
+		return nil // a read-only store commits nothing
+	}
+	for {
+		var busy, log, copied int
+		if err := d.ckpt.QueryRowContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`).Scan(&busy, &log, &copied); err != nil {
+			return fmt.Errorf("sqlite sync: %w", err)
+		}
+		if busy == 0 && log == copied {
+			return nil // (-1, -1 outside WAL mode, where a commit syncs the database file itself)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("sqlite sync: %d of %d WAL frames checkpointed (a reader holds the rest): %w", copied, log, ctx.Err())
+		case <-time.After(syncRetry):
+		}
+	}
 }
 
 // DB returns the write pool, for tests and tools that need raw SQL.

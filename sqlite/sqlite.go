@@ -65,11 +65,13 @@ func code(err error) int {
 // process (`masspay apps create` beside a running server). Reads use their own pool and see
 // WAL snapshots without blocking the writer.
 func Open(ctx context.Context, dataDir string) (*sqlstore.Store, error) {
-	return open(ctx, dataDir, WALLimit)
+	return open(ctx, dataDir, WALLimit, true)
 }
 
-// open is Open with the WAL bound of walLimit bytes (see wal).
-func open(ctx context.Context, dataDir string, walLimit int64) (*sqlstore.Store, error) {
+// open is Open with the WAL bound of walLimit bytes (see wal). Without idle the checkpointer
+// checkpoints only past the bound and at close, never on its own timing: for tests that must see
+// what only Store.Sync puts in the database file.
+func open(ctx context.Context, dataDir string, walLimit int64, idle bool) (*sqlstore.Store, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -109,12 +111,14 @@ func open(ctx context.Context, dataDir string, walLimit int64) (*sqlstore.Store,
 	stop := make(chan struct{})
 	done := make(chan struct{})
 	w := newWAL(path, walLimit)
-	store := sqlstore.New(newDriver(write, read, w), Dialect, func() error {
+	d := newDriver(write, read, w)
+	d.ckpt = ckpt
+	store := sqlstore.New(d, Dialect, func() error {
 		close(stop)
 		<-done
 		return ckpt.Close()
 	})
-	go checkpoints(ckpt, store.Commits, w, stop, done)
+	go checkpoints(ckpt, store.Commits, w, idle, stop, done)
 	return store, nil
 }
 
@@ -168,7 +172,7 @@ const (
 // Under sustained writes that moment never comes: when a commit finds the WAL past its limit,
 // w wakes this loop for a PASSIVE checkpoint and then a TRUNCATE one, which empties it (see wal).
 // At close a TRUNCATE empties it too.
-func checkpoints(db *sql.DB, commits func() uint64, w *wal, stop <-chan struct{}, done chan<- struct{}) {
+func checkpoints(db *sql.DB, commits func() uint64, w *wal, idle bool, stop <-chan struct{}, done chan<- struct{}) {
 	defer close(done)
 	t := time.NewTicker(checkpointTick)
 	defer t.Stop()
@@ -193,6 +197,9 @@ func checkpoints(db *sql.DB, commits func() uint64, w *wal, stop <-chan struct{}
 			w.forced(err == nil && busy == 0)
 			continue
 		case <-t.C:
+		}
+		if !idle {
+			continue
 		}
 		now := commits()
 		quiet := now == seen

@@ -13,6 +13,8 @@ type Driver interface {
 	// Exec runs one statement outside any transaction (tools and tests building states the
 	// Q methods refuse to build).
 	Exec(ctx context.Context, query string) error
+	// Sync makes every committed write durable on disk (masspay.Store.Sync).
+	Sync(ctx context.Context) error
 	Close() error
 }
 

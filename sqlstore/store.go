@@ -68,6 +68,9 @@ func (s *Store) Driver() Driver { return s.driver }
 // to build, and tools.
 func (s *Store) ExecSQL(ctx context.Context, query string) error { return s.driver.Exec(ctx, query) }
 
+// Sync makes every write committed before the call durable on disk (masspay.Store.Sync).
+func (s *Store) Sync(ctx context.Context) error { return s.driver.Sync(ctx) }
+
 // Close closes the backend, then runs the closers.
 func (s *Store) Close() error {
 	errs := []error{s.driver.Close()}

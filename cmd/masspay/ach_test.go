@@ -162,8 +162,42 @@ func TestACHCutoffBesideServer(t *testing.T) {
 		t.Fatalf("verify with a stray file: %v: %s", err, out)
 	}
 	os.Remove(filepath.Join(achDir, "stray.ach"))
+
+	// A real file named as masspay names its files that the store does not record (made by a
+	// cutoff the store lost): verify names it, `ach cutoff` refuses, and a server starting logs it
+	// by name, without its content.
+	lost := filepath.Join(achDir, "masspay-20200102-A.ach")
+	if err := os.WriteFile(lost, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, err = exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), lost) || !strings.Contains(string(out), "named as masspay names its files") {
+		t.Fatalf("verify with an unrecorded file of ours: %v: %s", err, out)
+	}
+	out, err = exec.Command(bin, append([]string{"ach", "cutoff"}, storeArgs...)...).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), filepath.Base(lost)) || !strings.Contains(string(out), "does not record") {
+		t.Fatalf("ach cutoff with an unrecorded file of ours: %v: %s", err, out)
+	}
 	srv.cmd.Process.Signal(syscall.SIGTERM)
 	srv.cmd.Wait()
+	srv = startServer(t, bin, append(storeArgs, achArgs(achDir)...)...)
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	srv.cmd.Wait()
+	logs := srv.log()
+	if !strings.Contains(logs, "not recorded in the store") || !strings.Contains(logs, filepath.Base(lost)) {
+		t.Fatalf("the server did not log the unrecorded file:\n%s", logs)
+	}
+	for _, batch := range f.Batches {
+		for _, ed := range batch.GetEntries() {
+			if acct := strings.TrimSpace(ed.DFIAccountNumber); strings.Contains(logs, acct) {
+				t.Fatalf("the server logged account number %s:\n%s", acct, logs)
+			}
+		}
+	}
+	os.Remove(lost)
+	if out, err := exec.Command(bin, append([]string{"verify"}, storeArgs...)...).CombinedOutput(); err != nil {
+		t.Fatalf("verify once moved away: %v: %s", err, out)
+	}
 }
 
 // TestACHKillDuringCutoffs runs `masspay ach cutoff` again and again beside a real

@@ -16,9 +16,12 @@ import (
 
 // Dialect is PostgreSQL's.
 var Dialect = sqlstore.Dialect{
-	Name:       "postgres",
-	RowLock:    " FOR UPDATE",
-	SkipLocked: " FOR UPDATE SKIP LOCKED",
+	Name:                     "postgres",
+	RowLock:                  " FOR UPDATE",
+	SkipLocked:               " FOR UPDATE SKIP LOCKED",
+	MergeOrderedArms:         true,
+	SortFewCustomerTransfers: true,
+	CustomerWindow:           16,
 	IsUniqueViolation: func(err error) bool {
 		e, ok := errors.AsType[*pgconn.PgError](err)
 		return ok && e.Code == "23505"

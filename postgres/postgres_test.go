@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -219,16 +220,24 @@ func TestListPlans(t *testing.T) {
 	t.Parallel()
 	s := open(t, pgtest.NewSchema(t, pgtest.Require(t)))
 	storetest.ListHistory(t, s, 5000)
+	storetest.CustomerDepthHistory(t, s, 40000)
 	if err := s.ExecSQL(t.Context(), "ANALYZE"); err != nil {
 		t.Fatal(err)
 	}
 	for _, c := range storetest.ListCalls() {
+		customer := strings.HasPrefix(c.Name, "customer transfers")
 		var plans []string
+		var pageBuffers int
 		err := s.Explain(t.Context(), func(q masspay.Q) error { return c.Run(t.Context(), q) }, func(tx sqlstore.Tx, query string, args []any) error {
 			if _, err := tx.Exec(t.Context(), "SET LOCAL enable_seqscan = off"); err != nil {
 				return err
 			}
-			rows, err := tx.Query(t.Context(), "EXPLAIN "+query, args...)
+			explain := "EXPLAIN "
+			if customer {
+				// A customer's page is run: its buffers are what it reads.
+				explain = "EXPLAIN (ANALYZE, BUFFERS) "
+			}
+			rows, err := tx.Query(t.Context(), explain+query, args...)
 			if err != nil {
 				return err
 			}
@@ -243,12 +252,14 @@ func TestListPlans(t *testing.T) {
 			}
 			p := strings.Join(plan, "\n")
 			plans = append(plans, p)
-			// A customer's transfers come from its two indexes (source, destination) and are
-			// sorted: a page costs that customer's transfers, not the account's (issue 15 leaves
-			// merging the two ordered index reads for later). So are the transfers of a
-			// correlation id, read a generation of its index at a time (migration 00030).
+			pageBuffers = planBuffers(p)
+			// A customer's transfers come from its two indexes (source, destination), a
+			// generation of the destination's at a time (migration 00030), merged as they are
+			// read (Merge Append), so that a page reads its offset and limit of them, not all of
+			// them. A customer of few transfers may have them sorted. So are the transfers of a
+			// correlation id.
 			sorted := c.Name == "customer transfers" || c.Name == "account transfers by correlation id"
-			sorts := strings.Contains(p, "Sort") && !sorted
+			sorts := sortNode(p) && !sorted
 			if strings.Contains(p, "Seq Scan") || sorts {
 				t.Errorf("%s: %s\nplan:\n%s", c.Name, query, p)
 			}
@@ -260,5 +271,46 @@ func TestListPlans(t *testing.T) {
 		if len(plans) != 2 {
 			t.Errorf("%s ran %d queries, want its count and its page", c.Name, len(plans))
 		}
+		if c.Name == "customer transfers at depth" {
+			// The page at offset 100 reads the 125 newest of the customer's 40,000 transfers
+			// (an index entry and a row each, about two buffers) and seeks each of the three
+			// generations of the receiving index; reading and sorting all of them took
+			// thousands of buffers.
+			t.Logf("%s: %d buffers\n%s", c.Name, pageBuffers, plans[len(plans)-1])
+			p := storetest.DepthPage
+			if limit := 3*(p.Offset+p.Limit) + 50; pageBuffers == 0 || pageBuffers > limit || !strings.Contains(plans[len(plans)-1], "Merge Append") {
+				t.Errorf("%s: %d buffers, want at most %d, read through a Merge Append:\n%s", c.Name, pageBuffers, limit, plans[len(plans)-1])
+			}
+		}
 	}
+}
+
+// sortNode reports whether a plan sorts rows (a Sort or Incremental Sort node, not a Merge
+// Append's Sort Key).
+func sortNode(plan string) bool {
+	for _, line := range strings.Split(plan, "\n") {
+		line = strings.TrimPrefix(line, "->  ")
+		if strings.HasPrefix(line, "Sort  (") || strings.HasPrefix(line, "Incremental Sort  (") {
+			return true
+		}
+	}
+	return false
+}
+
+// planBuffers is the number of shared buffers (hit and read) that an EXPLAIN (ANALYZE, BUFFERS)
+// plan's top node says the query read, and 0 when the plan says none.
+func planBuffers(plan string) int {
+	for _, line := range strings.Split(plan, "\n") {
+		if rest, ok := strings.CutPrefix(line, "Buffers: shared "); ok {
+			n := 0
+			for _, f := range strings.Fields(rest) {
+				if k, v, ok := strings.Cut(f, "="); ok && (k == "hit" || k == "read") {
+					i, _ := strconv.Atoi(strings.TrimSuffix(v, ","))
+					n += i
+				}
+			}
+			return n
+		}
+	}
+	return 0
 }

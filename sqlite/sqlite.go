@@ -41,7 +41,8 @@ const FileName = "masspay.db"
 // Dialect is SQLite's: no row locks (the write transaction is exclusive), no cross-process
 // notifications, no named locks.
 var Dialect = sqlstore.Dialect{
-	Name: "sqlite",
+	Name:      "sqlite",
+	Unindexed: "+",
 	IsUniqueViolation: func(err error) bool {
 		return code(err) == sqlite3lib.SQLITE_CONSTRAINT_UNIQUE || code(err) == sqlite3lib.SQLITE_CONSTRAINT_PRIMARYKEY
 	},

@@ -24,7 +24,30 @@ type Store struct {
 	commits  atomic.Uint64
 	closers  []func() error
 	notifier notifier
+	// window is the number of generations of the key indexes that a customer's transfer list
+	// reads per query (customerTransfers); 0 for the default.
+	window atomic.Int64
 }
+
+// defaultCustomerWindow is the number of generations that a customer's transfer list reads per
+// query, 4,194,304 transfers: SQLite takes at most 500 arms in a compound select, and
+// PostgreSQL's planning time grows with them.
+const defaultCustomerWindow = 256
+
+func (s *Store) customerWindow() int {
+	if w := s.window.Load(); w > 0 {
+		return int(w)
+	}
+	if s.dialect.CustomerWindow > 0 {
+		return s.dialect.CustomerWindow
+	}
+	return defaultCustomerWindow
+}
+
+// SetCustomerWindow sets the number of generations of the key indexes (16,384 transfers each)
+// that a customer's transfer list reads per query, 0 for the default: for tests of lists that
+// take several, without millions of transfers.
+func (s *Store) SetCustomerWindow(generations int) { s.window.Store(int64(generations)) }
 
 // New returns a Store over the driver. closers run at Close, after the driver's.
 func New(d Driver, dialect Dialect, closers ...func() error) *Store {

@@ -3,6 +3,8 @@ package sqlstore
 import (
 	"context"
 	"hash/fnv"
+	"math"
+	"strconv"
 	"strings"
 
 	"masspay"
@@ -37,10 +39,13 @@ func keyHash(s string) int64 {
 // statistics, from scanning the index for the list instead). Both backends read the text as it is, and
 // both match the index's expression only when the query spells it the same.
 func keyedSeqs(col, hash string) string {
-	return `SELECT t.seq FROM (WITH RECURSIVE g(n) AS (SELECT (SELECT MAX(seq) FROM transfers) / 16384
- UNION ALL SELECT n - 1 FROM g WHERE n > 0) SELECT n FROM g) g CROSS JOIN transfers t
+	return `SELECT t.seq FROM ` + generations + ` CROSS JOIN transfers t
  WHERE (t.seq / 16384) = g.n AND t.` + col + ` = ` + hash + ` AND t.` + col + ` <> 0`
 }
+
+// generations lists, as g.n, the generations of the key indexes, newest first (keyedSeqs).
+const generations = `(WITH RECURSIVE g(n) AS (SELECT (SELECT MAX(seq) FROM transfers) / 16384
+ UNION ALL SELECT n - 1 FROM g WHERE n > 0) SELECT n FROM g) g`
 
 func scanTransfer(sc interface{ Scan(...any) error }) (*masspay.Transfer, error) {
 	var t masspay.Transfer
@@ -72,18 +77,21 @@ func (q *q) TransferInsertMany(ctx context.Context, ts []*masspay.Transfer) erro
 	return q.unique(q.insertMany(ctx, "transfers", transferInsertCols, rows))
 }
 
+// generation is the number of transfers per generation of the key indexes (migration 00030).
+const generation = 16384
+
 func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*masspay.Transfer, int, error) {
 	var w where
-	w.add("account_id = " + w.arg(f.AccountID))
+	var c, h string
 	if f.CustomerID != "" {
-		// The customer's transfers from each side's partial index (their conditions spelled out
-		// so that the indexes apply), then the account's: SQLite, which keeps no statistics,
-		// would otherwise scan all of the account's transfers.
-		c := w.arg(f.CustomerID)
-		w.add(`seq IN (SELECT seq FROM transfers WHERE source_customer_id = ` + c + ` AND source_customer_id <> ''
- UNION ALL ` + keyedSeqs("dest_customer_hash", w.arg(keyHash(f.CustomerID))) + ` AND t.dest_customer_id = ` + c + `)`)
+		c, h = w.arg(f.CustomerID), w.arg(keyHash(f.CustomerID))
+		// Not through an index: SQLite, which keeps no statistics, would read the sending arm
+		// (customerArms) through transfers_account, which it finds as selective as
+		// transfers_source_customer and in seq order as well.
+		w.add(q.s.dialect.Unindexed + "account_id = " + w.arg(f.AccountID))
 	} else {
 		w.add("(source_customer_id = '' OR dest_customer_id = '')")
+		w.add("account_id = " + w.arg(f.AccountID))
 	}
 	w.in("status", f.Statuses)
 	if f.CorrelationID != "" {
@@ -106,7 +114,124 @@ func (q *q) TransferList(ctx context.Context, f masspay.TransferFilter) ([]*mass
 		w.add(`EXISTS (SELECT 1 FROM customers c WHERE c.id IN (transfers.source_customer_id, transfers.dest_customer_id)
  AND c.id <> ` + w.arg(f.CustomerID) + ` AND ` + customerSearch(&w, f.Search) + `)`)
 	}
-	return list(ctx, q, transferCols, "transfers", &w, "seq DESC", f.Page, scanTransfer)
+	if f.CustomerID == "" {
+		return list(ctx, q, transferCols, "transfers", &w, "seq DESC", f.Page, scanTransfer)
+	}
+	return q.customerTransfers(ctx, c, h, strings.Join(w.conds, " AND "), w.args, f.Page)
+}
+
+// customerTransfers counts and reads a page of a customer's transfers that match cond (with its
+// parameters args, among which customer and hash): a window of the key indexes' generations at a
+// time, newest first (customerArms), as many as the page and the count need. A history of up to
+// a window's generations, 4,194,304 transfers by default, is one count and one page.
+func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, args []any, p masspay.Page) ([]*masspay.Transfer, int, error) {
+	// The count, up to the cap, reads the customer's transfers one side and one generation after
+	// the other, as keyedSeqs does, until it has as many as the cap; the page reads the
+	// generations there were then (last, the newest).
+	capped := min(p.Offset, math.MaxInt-ListCountCap) + ListCountCap
+	var total, last int
+	if err := q.queryRow(ctx, `SELECT COUNT(*), (SELECT COALESCE(MAX(seq), 0) / 16384 FROM transfers) FROM (
+ SELECT 1 FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND `+cond+`
+ UNION ALL SELECT 1 FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND dest_customer_hash = `+hash+`
+ AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+` AND source_customer_id <> dest_customer_id AND `+cond+`
+ LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, capped)...).Scan(&total, &last); err != nil {
+		return nil, 0, err
+	}
+	// How many of the customer's transfers generations lo to hi hold, up to limit.
+	count := func(hi, lo, limit int) (int, error) {
+		var n int
+		err := q.queryRow(ctx, `SELECT COUNT(*) FROM (`+customerArms(customer, hash, "", cond, hi, lo, false)+
+			` LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, limit)...).Scan(&n)
+		return n, err
+	}
+	if q.s.dialect.SortFewCustomerTransfers && total < capped && total <= fewCustomerTransfers {
+		// The count read them all and found few: read them again in one query and sort them.
+		rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE seq IN (
+ SELECT seq FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND seq < `+strconv.Itoa((last+1)*generation)+`
+ UNION ALL SELECT transfers.seq FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND g.n <= `+strconv.Itoa(last)+`
+ AND dest_customer_hash = `+hash+` AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+`) AND `+cond+
+			` ORDER BY seq DESC LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), append(args, p.Limit, p.Offset)...)
+		if err != nil {
+			return nil, 0, err
+		}
+		out, err := collect(rows, scanTransfer)
+		return out, total, err
+	}
+	window := q.s.customerWindow()
+	var out []*masspay.Transfer
+	skip, limit := p.Offset, p.Limit
+	for hi := last; hi >= 0 && limit > 0; hi -= window {
+		lo := max(hi-window+1, 0)
+		n := len(args)
+		need := "$" + strconv.Itoa(n+1)
+		rows, err := q.query(ctx, `SELECT `+transferCols+` FROM (SELECT kseq FROM (`+
+			customerArms(customer, hash, need, cond, hi, lo, q.s.dialect.MergeOrderedArms)+
+			`) u ORDER BY kseq DESC LIMIT $`+strconv.Itoa(n+2)+` OFFSET $`+strconv.Itoa(n+3)+
+			`) k CROSS JOIN transfers WHERE transfers.seq = k.kseq ORDER BY k.kseq DESC`,
+			append(args, min(skip, math.MaxInt-limit)+limit, limit, skip)...)
+		if err != nil {
+			return nil, 0, err
+		}
+		page, err := collect(rows, scanTransfer)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, page...)
+		limit -= len(page)
+		if len(page) > 0 || skip == 0 {
+			skip = 0
+			continue
+		}
+		// The window held at most skip of the customer's transfers, all skipped.
+		held, err := count(hi, lo, skip)
+		if err != nil {
+			return nil, 0, err
+		}
+		skip -= held
+	}
+	return out, total, nil
+}
+
+// fewCustomerTransfers is the most transfers, all counted, that a customer's list reads and sorts
+// when the backend says so (Dialect.SortFewCustomerTransfers) rather than merging its arms.
+const fewCustomerTransfers = 1000
+
+// customerArms selects, as kseq, the seqs of the customer's transfers that match cond in
+// generations lo to hi of the key indexes (seqs from lo*generation to below (hi+1)*generation):
+// those it sends through transfers_source_customer, (source_customer_id, seq), and those it
+// receives through transfers_dest_customer, one arm per generation, newest first, which the index
+// gives in seq order (a receiving arm's match is the hash's, confirmed on the row; what the
+// customer sends to itself is the sending arm's). Ordered by kseq, both backends merge the arms
+// as they read them, so that a page reads its offset plus its limit of entries and one seek per
+// generation, not all of the customer's transfers: PostgreSQL (Merge Append) when the arms are
+// ordered subqueries of at most need rows each (ordered; it merges no plain arms, and reads an
+// arm in index order only under a LIMIT), SQLite (a compound's ORDER BY) when they are plain
+// selects (it would sort an ordered subquery's rows again). Unordered, a count reads them an arm
+// after the other. Seqs past generation hi, written since the newest generation's number
+// was read, are left out of both sides alike.
+func customerArms(customer, hash, need, cond string, hi, lo int, ordered bool) string {
+	var b strings.Builder
+	arm := func(where string) {
+		if b.Len() > 0 {
+			b.WriteString("\n UNION ALL ")
+		}
+		if ordered {
+			b.WriteString("SELECT kseq FROM (SELECT seq AS kseq FROM transfers WHERE " + where + " AND " + cond +
+				" ORDER BY seq DESC LIMIT " + need + ") a")
+		} else {
+			b.WriteString("SELECT seq AS kseq FROM transfers WHERE " + where + " AND " + cond)
+		}
+	}
+	seqs := ` AND seq < ` + strconv.Itoa((hi+1)*generation)
+	if lo > 0 {
+		seqs = ` AND seq >= ` + strconv.Itoa(lo*generation) + seqs
+	}
+	arm(`source_customer_id = ` + customer + ` AND source_customer_id <> ''` + seqs)
+	for g := hi; g >= lo; g-- {
+		arm("(seq / 16384) = " + strconv.Itoa(g) + " AND dest_customer_hash = " + hash +
+			" AND dest_customer_hash <> 0 AND dest_customer_id = " + customer + " AND source_customer_id <> dest_customer_id")
+	}
+	return b.String()
 }
 
 func (q *q) TransferListFundedBy(ctx context.Context, fundingTransferID string) ([]*masspay.Transfer, error) {

@@ -63,6 +63,35 @@ func ListHistory(t *testing.T, s masspay.Store, n int) {
 	}
 }
 
+// DepthCustomer is the customer whose transfers CustomerDepthHistory writes, and DepthPage the
+// page of them that ListCalls reads: past the first, in a history of several generations of the
+// key indexes (16,384 transfers each, migration 00030).
+const DepthCustomer = "deep"
+
+var DepthPage = masspay.Page{Limit: 25, Offset: 100}
+
+// CustomerDepthHistory writes n transfers of account "acc" between DepthCustomer and ListHistory's
+// customers, DepthCustomer sending one in three and receiving the others, so that a page of its
+// transfers merges both sides and, n being past 16,384, several generations of the index of
+// receiving customers.
+func CustomerDepthHistory(t *testing.T, s masspay.Store, n int) {
+	t.Helper()
+	ctx := t.Context()
+	now := time.Now().UTC()
+	ts := make([]*masspay.Transfer, n)
+	for i := range ts {
+		ts[i] = &masspay.Transfer{ID: masspay.NewID(), AccountID: "acc", SourceID: "s", DestinationID: "d",
+			SourceCustomerID: fmt.Sprintf("cust-%d", i%50), DestCustomerID: DepthCustomer, Amount: 1,
+			Status: masspay.TransferProcessed, Created: now.Add(time.Duration(i-n) * time.Second)}
+		if i%3 == 0 {
+			ts[i].SourceCustomerID, ts[i].DestCustomerID = DepthCustomer, fmt.Sprintf("cust-%d", i%50)
+		}
+	}
+	if err := s.Write(ctx, func(q masspay.Q) error { return q.TransferInsertMany(ctx, ts) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // ListCalls are the store queries of the list endpoints over ListHistory's rows, as the
 // service makes them: GET /accounts/{id}/transfers (plain, by status, by correlation id),
 // /customers/{id}/transfers, /events (the retention window), /webhook-subscriptions/{id}/webhooks (the same),
@@ -82,6 +111,10 @@ func ListCalls() []ListCall {
 		}},
 		{"customer transfers", func(ctx context.Context, q masspay.Q) error {
 			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", CustomerID: "cust-1", Page: page})
+			return err
+		}},
+		{"customer transfers at depth", func(ctx context.Context, q masspay.Q) error {
+			_, _, err := q.TransferList(ctx, masspay.TransferFilter{AccountID: "acc", CustomerID: DepthCustomer, Page: DepthPage})
 			return err
 		}},
 		{"account transfers by correlation id", func(ctx context.Context, q masspay.Q) error {

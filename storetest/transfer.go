@@ -3,6 +3,7 @@ package storetest
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"masspay"
@@ -13,6 +14,7 @@ var transferTests = []test{
 	{"TransferUniqueItem", testTransferUniqueItem},
 	{"TransferList", testTransferList},
 	{"TransferListAcrossKeyGenerations", testTransferListAcrossKeyGenerations},
+	{"TransferListCustomerPages", testTransferListCustomerPages},
 	{"TransferListFundedBy", testTransferListFundedBy},
 	{"TransferListPendingBank", testTransferListPendingBank},
 	{"TransferListPendingBankBefore", testTransferListPendingBankBefore},
@@ -155,6 +157,155 @@ func testTransferListAcrossKeyGenerations(t *testing.T, newStore NewStoreFunc) {
 		}
 		return nil
 	})
+}
+
+// A customer's transfers are merged from the index of senders and, a generation (16,384
+// transfers) at a time, the index of receivers: every page, at every offset, those crossing a
+// generation's boundary included, is the customer's transfers on either side, once each, newest
+// first, filtered and counted (up to offset+countCap) as the account's are. They are read a
+// window of generations per query as well (SetCustomerWindow), the pages across a window's
+// boundary included. The expected pages are the inserted transfers filtered here.
+//
+// countCap is sqlstore.ListCountCap, Dwolla's cap of a list's total.
+const countCap = 10_000
+
+func testTransferListCustomerPages(t *testing.T, newStore NewStoreFunc) {
+	f := setup(t, newStore)
+	f.account("acc1")
+	for i := range 40 {
+		f.customer(fmt.Sprintf("o%d", i), "acc1")
+	}
+	const n = 2*16384 + 700 // generations 0, 1 and 2
+	statuses := []masspay.TransferStatus{masspay.TransferPending, masspay.TransferProcessed, masspay.TransferFailed}
+	ts := make([]*masspay.Transfer, n)
+	for i := range ts {
+		tr := newTransfer(fmt.Sprintf("t%05d", i), "acc1", "s", "d", int64(1+i%500))
+		tr.SourceCustomerID, tr.DestCustomerID = fmt.Sprintf("o%d", i%40), fmt.Sprintf("p%d", i%30)
+		if i%4 == 0 {
+			tr.SourceCustomerID = "me"
+		}
+		if i%5 == 3 {
+			tr.DestCustomerID = "me"
+		}
+		if i%211 == 0 {
+			tr.SourceCustomerID, tr.DestCustomerID = "me", "me"
+		}
+		if i%13 == 0 {
+			tr.AccountID = "acc2"
+		}
+		tr.Status, tr.CorrelationID, tr.Created = statuses[i%3], fmt.Sprintf("corr-%d", i%9), at(i)
+		ts[i] = tr
+	}
+	f.write(func(q masspay.Q) error { return q.TransferInsertMany(f.ctx, ts) })
+	type filter struct {
+		name string
+		tf   masspay.TransferFilter
+		keep func(tr *masspay.Transfer) bool
+	}
+	filters := []filter{
+		{"all", masspay.TransferFilter{}, func(*masspay.Transfer) bool { return true }},
+		{"pending", masspay.TransferFilter{Statuses: []string{"pending"}}, func(tr *masspay.Transfer) bool { return tr.Status == masspay.TransferPending }},
+		{"amounts", masspay.TransferFilter{StartAmount: 100, EndAmount: 300}, func(tr *masspay.Transfer) bool { return tr.Amount >= 100 && tr.Amount <= 300 }},
+		{"dates", masspay.TransferFilter{StartDate: at(5000), EndDate: at(30000)}, func(tr *masspay.Transfer) bool {
+			return !tr.Created.Before(at(5000)) && tr.Created.Before(at(30000))
+		}},
+		{"correlation", masspay.TransferFilter{CorrelationID: "corr-4"}, func(tr *masspay.Transfer) bool { return tr.CorrelationID == "corr-4" }},
+		{"search", masspay.TransferFilter{Search: "First O1"}, func(tr *masspay.Transfer) bool {
+			for _, c := range []string{tr.SourceCustomerID, tr.DestCustomerID} {
+				if c != "me" && strings.HasPrefix(c, "o1") {
+					return true
+				}
+			}
+			return false
+		}},
+		{"failed, amounts and correlation", masspay.TransferFilter{Statuses: []string{"failed"}, StartAmount: 50, CorrelationID: "corr-2"},
+			func(tr *masspay.Transfer) bool {
+				return tr.Status == masspay.TransferFailed && tr.Amount >= 50 && tr.CorrelationID == "corr-2"
+			}},
+		// Fewer than 1,000: PostgreSQL sorts them (Dialect.SortFewCustomerTransfers).
+		{"pending, correlation and amounts", masspay.TransferFilter{Statuses: []string{"pending"}, CorrelationID: "corr-3", EndAmount: 100},
+			func(tr *masspay.Transfer) bool {
+				return tr.Status == masspay.TransferPending && tr.CorrelationID == "corr-3" && tr.Amount <= 100
+			}},
+	}
+	want := func(fl filter) []string {
+		var out []string
+		for i := n - 1; i >= 0; i-- {
+			tr := ts[i]
+			if tr.AccountID == "acc1" && (tr.SourceCustomerID == "me" || tr.DestCustomerID == "me") && fl.keep(tr) {
+				out = append(out, tr.ID)
+			}
+		}
+		return out
+	}
+	page := func(q masspay.Q, fl filter, all []string, offset, limit int) []*masspay.Transfer {
+		t.Helper()
+		tf := fl.tf
+		tf.AccountID, tf.CustomerID, tf.Page = "acc1", "me", masspay.Page{Limit: limit, Offset: offset}
+		list, total, err := q.TransferList(f.ctx, tf)
+		must(t, err)
+		what := fmt.Sprintf("%s, offset %d, limit %d", fl.name, offset, limit)
+		end := min(offset+limit, len(all))
+		equal(t, what+" IDs", ids(list, func(tr *masspay.Transfer) string { return tr.ID }), append([]string{}, all[min(offset, end):end]...))
+		equal(t, what+" total", total, min(len(all), offset+countCap))
+		return list
+	}
+	// Every page of the unfiltered list, more than countCap long, and the places in it at which
+	// a generation begins.
+	all := want(filters[0])
+	if len(all) <= countCap {
+		t.Fatalf("the customer has %d transfers, want more than %d", len(all), countCap)
+	}
+	var boundaries []int
+	f.read(func(q masspay.Q) error {
+		var seqs []int64
+		for offset := 0; offset <= len(all); offset += 397 {
+			for _, tr := range page(q, filters[0], all, offset, 397) {
+				seqs = append(seqs, tr.Seq)
+			}
+		}
+		for i := 1; i < len(seqs); i++ {
+			if seqs[i-1]/16384 != seqs[i]/16384 {
+				boundaries = append(boundaries, i)
+			}
+		}
+		return nil
+	})
+	if len(boundaries) != 2 {
+		t.Fatalf("the customer's transfers begin %d generations, want 2", len(boundaries))
+	}
+	windows, ok := f.s.(interface{ SetCustomerWindow(generations int) })
+	for _, window := range []int{0, 1, 2} {
+		if window > 0 {
+			if !ok {
+				t.Logf("store %T reads no window of generations", f.s)
+				break
+			}
+			windows.SetCustomerWindow(window)
+		}
+		f.read(func(q masspay.Q) error {
+			for _, fl := range filters {
+				if window == 2 {
+					break // the boundaries' pages only
+				}
+				all := want(fl)
+				if len(all) < 10 {
+					t.Fatalf("%s: %d transfers, want more to page through", fl.name, len(all))
+				}
+				for _, offset := range []int{0, len(all) / 2, len(all) - 3, len(all) + 5} {
+					page(q, fl, all, offset, 7)
+				}
+			}
+			// Pages that begin or end at a generation's boundary (and, a window of one or two
+			// generations, a window's), or cross it.
+			for _, b := range boundaries {
+				for _, p := range [][2]int{{b - 3, 7}, {b, 1}, {b - 1, 1}, {b - 50, 100}} {
+					page(q, filters[0], all, p[0], p[1])
+				}
+			}
+			return nil
+		})
+	}
 }
 
 func testTransferListFundedBy(t *testing.T, newStore NewStoreFunc) {

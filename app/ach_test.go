@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"masspay"
 	"masspay/app"
 	"masspay/apptest"
@@ -23,48 +21,6 @@ import (
 
 func achConfig(dir string) nacha.Config {
 	return nacha.Config{ODFI: "121042882", CompanyName: "Acme Payouts", CompanyID: "1234567890", Dir: dir}
-}
-
-// payout writes what the engine writes for one item of a balance-sourced batch to a new payee
-// bank: a pending, posted bank transfer, due at the next cutoff.
-func payout(t *testing.T, st masspay.Store, cents int64) string {
-	t.Helper()
-	ctx := context.Background()
-	id := uuid.NewString()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	err := st.Write(ctx, func(q masspay.Q) error {
-		acc := &masspay.Account{ID: uuid.NewString(), Name: "Acme", Created: now}
-		cu := &masspay.Customer{ID: uuid.NewString(), AccountID: acc.ID, FirstName: "Jane", LastName: "Doe",
-			Email: uuid.NewString() + "@example.com", Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: now}
-		bank := &masspay.FundingSource{ID: uuid.NewString(), AccountID: acc.ID, CustomerID: cu.ID, Type: masspay.FundingBank,
-			Status: masspay.FundingUnverified, Name: "Jane's bank", BankAccountType: "checking", RoutingNumber: "222222226",
-			AccountNumber: "123456789", Channels: []string{"ach"}, Created: now}
-		bal := &masspay.FundingSource{ID: uuid.NewString(), AccountID: acc.ID, Type: masspay.FundingBalance,
-			Status: masspay.FundingVerified, Name: "Balance", Channels: []string{}, Created: now}
-		tr := &masspay.Transfer{ID: id, AccountID: acc.ID, SourceID: bal.ID, DestinationID: bank.ID, DestCustomerID: cu.ID,
-			Amount: cents, Status: masspay.TransferPending, Posted: true, Bank: true, Created: now}
-		for _, fn := range []func() error{
-			func() error { return q.AccountInsert(ctx, acc) },
-			func() error { return q.CustomerInsert(ctx, cu) },
-			func() error { return q.FundingSourceInsert(ctx, bank) },
-			func() error { return q.FundingSourceInsert(ctx, bal) },
-			func() error {
-				return q.LedgerPost(ctx, []masspay.LedgerEntry{{FundingSourceID: bank.ID, TransferID: "deposit-" + id, Amount: -cents, Created: now},
-					{FundingSourceID: bal.ID, TransferID: "deposit-" + id, Amount: cents, Created: now}})
-			},
-			func() error { return q.TransferInsertMany(ctx, []*masspay.Transfer{tr}) },
-			func() error { return q.LedgerPost(ctx, masspay.PostingEntries(tr, bal.ID, bank.ID, now)) },
-		} {
-			if err := fn(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
 }
 
 // Several nodes reaching the same window's cutoff at once make one file between them: on
@@ -95,7 +51,7 @@ func TestACHOneFilePerWindow(t *testing.T) {
 				stores, achs = append(stores, st), append(achs, a)
 			}
 			for range 3 {
-				payout(t, stores[0], 100_00)
+				apptest.DueBankTransfer(t, stores[0], 100_00)
 			}
 			w, err := achs[0].Calendar().Next(time.Now())
 			if err != nil {
@@ -155,7 +111,7 @@ func TestACHCrashPoints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := payout(t, st, 42_00)
+	id := apptest.DueBankTransfer(t, st, 42_00)
 	res, err := a.Cutoff(ctx, nil)
 	if err == nil || res == nil || res.File == nil {
 		t.Fatalf("cutoff with the directory blocked: %+v, %v; want the file recorded and a write error", res, err)
@@ -253,7 +209,7 @@ func TestACHCutoffCancelledAfterCommit(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	payout(t, st, 12_34)
+	apptest.DueBankTransfer(t, st, 12_34)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	a, err := service.New(cancelOnCommit{st, cancel}, service.Config{}).ACH(achConfig(filepath.Join(t.TempDir(), "files")))
@@ -285,8 +241,8 @@ func TestACHHoldsWhatNoEntryCarries(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	big := payout(t, st, nacha.MaxAmount+1)
-	payout(t, st, 10_00)
+	big := apptest.DueBankTransfer(t, st, nacha.MaxAmount+1)
+	apptest.DueBankTransfer(t, st, 10_00)
 	res, err := a.Cutoff(ctx, nil)
 	if err != nil || res.File == nil || res.File.EntryCount != 1 || len(res.Held) != 1 || res.Held[0] != big {
 		t.Fatalf("cutoff: %+v, %v; want a file of 1 entry and %s held", res, err, big)
@@ -310,7 +266,7 @@ func TestACHUnrecordedFile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	id := payout(t, st, 42_00)
+	id := apptest.DueBankTransfer(t, st, 42_00)
 	first, err := a.Cutoff(ctx, nil)
 	if err != nil || first.File == nil {
 		t.Fatalf("cutoff: %+v, %v", first, err)

@@ -3,6 +3,7 @@ package apptest
 import (
 	"context"
 	"fmt"
+	"testing"
 	"time"
 
 	"github.com/google/uuid"
@@ -130,4 +131,45 @@ func Hrefs(ps []Payee) []string {
 		out[i] = p.Href
 	}
 	return out
+}
+
+// DueBankTransfer writes what the engine writes for one item of a balance-sourced batch to a new
+// payee bank: a pending, posted bank transfer, due at the next cutoff. It returns its id.
+func DueBankTransfer(t *testing.T, st masspay.Store, cents int64) string {
+	t.Helper()
+	ctx := context.Background()
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	acc := &masspay.Account{ID: masspay.NewID(), Name: "Acme", Created: now}
+	cu := &masspay.Customer{ID: masspay.NewID(), AccountID: acc.ID, FirstName: "Jane", LastName: "Doe",
+		Email: masspay.NewID() + "@example.com", Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: now}
+	bank := &masspay.FundingSource{ID: masspay.NewID(), AccountID: acc.ID, CustomerID: cu.ID, Type: masspay.FundingBank,
+		Status: masspay.FundingUnverified, Name: "Jane's bank", BankAccountType: "checking", RoutingNumber: "222222226",
+		AccountNumber: "123456789", Channels: []string{"ach"}, Created: now}
+	bal := &masspay.FundingSource{ID: masspay.NewID(), AccountID: acc.ID, Type: masspay.FundingBalance,
+		Status: masspay.FundingVerified, Name: "Balance", Channels: []string{}, Created: now}
+	tr := &masspay.Transfer{ID: masspay.NewID(), AccountID: acc.ID, SourceID: bal.ID, DestinationID: bank.ID, DestCustomerID: cu.ID,
+		Amount: cents, Status: masspay.TransferPending, Posted: true, Bank: true, Created: now}
+	err := st.Write(ctx, func(q masspay.Q) error {
+		for _, fn := range []func() error{
+			func() error { return q.AccountInsert(ctx, acc) },
+			func() error { return q.CustomerInsert(ctx, cu) },
+			func() error { return q.FundingSourceInsert(ctx, bank) },
+			func() error { return q.FundingSourceInsert(ctx, bal) },
+			func() error {
+				return q.LedgerPost(ctx, []masspay.LedgerEntry{{FundingSourceID: bank.ID, TransferID: "deposit-" + tr.ID, Amount: -cents, Created: now},
+					{FundingSourceID: bal.ID, TransferID: "deposit-" + tr.ID, Amount: cents, Created: now}})
+			},
+			func() error { return q.TransferInsertMany(ctx, []*masspay.Transfer{tr}) },
+			func() error { return q.LedgerPost(ctx, masspay.PostingEntries(tr, bal.ID, bank.ID, now)) },
+		} {
+			if err := fn(); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr.ID
 }

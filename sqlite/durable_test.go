@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"masspay"
+	"masspay/apptest"
 	"masspay/nacha"
 	"masspay/service"
 	"masspay/sqlite"
@@ -30,7 +31,7 @@ func TestACHCutoffDurableBeforeWrite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	transfer := dueBankTransfer(t, st, 42_00)
+	transfer := apptest.DueBankTransfer(t, st, 42_00)
 	// The schema and the transfer in the database file, so that the copy opens and only the
 	// cutoff's own commit is in question.
 	if err := st.Sync(ctx); err != nil {
@@ -102,45 +103,4 @@ func copyFile(t *testing.T, from, to string) {
 	if err := dst.Close(); err != nil {
 		t.Fatal(err)
 	}
-}
-
-// dueBankTransfer writes what the engine writes for one item of a balance-sourced batch to a new
-// payee bank: a pending, posted bank transfer, due at the next cutoff. It returns its id.
-func dueBankTransfer(t *testing.T, st masspay.Store, cents int64) string {
-	t.Helper()
-	ctx := context.Background()
-	now := time.Now().UTC().Truncate(time.Microsecond)
-	acc := &masspay.Account{ID: masspay.NewID(), Name: "Acme", Created: now}
-	cu := &masspay.Customer{ID: masspay.NewID(), AccountID: acc.ID, FirstName: "Jane", LastName: "Doe",
-		Email: masspay.NewID() + "@example.com", Type: masspay.CustomerReceiveOnly, Status: masspay.CustomerStatusUnverified, Created: now}
-	bank := &masspay.FundingSource{ID: masspay.NewID(), AccountID: acc.ID, CustomerID: cu.ID, Type: masspay.FundingBank,
-		Status: masspay.FundingUnverified, Name: "Jane's bank", BankAccountType: "checking", RoutingNumber: "222222226",
-		AccountNumber: "123456789", Channels: []string{"ach"}, Created: now}
-	bal := &masspay.FundingSource{ID: masspay.NewID(), AccountID: acc.ID, Type: masspay.FundingBalance,
-		Status: masspay.FundingVerified, Name: "Balance", Channels: []string{}, Created: now}
-	tr := &masspay.Transfer{ID: masspay.NewID(), AccountID: acc.ID, SourceID: bal.ID, DestinationID: bank.ID, DestCustomerID: cu.ID,
-		Amount: cents, Status: masspay.TransferPending, Posted: true, Bank: true, Created: now}
-	err := st.Write(ctx, func(q masspay.Q) error {
-		for _, fn := range []func() error{
-			func() error { return q.AccountInsert(ctx, acc) },
-			func() error { return q.CustomerInsert(ctx, cu) },
-			func() error { return q.FundingSourceInsert(ctx, bank) },
-			func() error { return q.FundingSourceInsert(ctx, bal) },
-			func() error {
-				return q.LedgerPost(ctx, []masspay.LedgerEntry{{FundingSourceID: bank.ID, TransferID: "deposit-" + tr.ID, Amount: -cents, Created: now},
-					{FundingSourceID: bal.ID, TransferID: "deposit-" + tr.ID, Amount: cents, Created: now}})
-			},
-			func() error { return q.TransferInsertMany(ctx, []*masspay.Transfer{tr}) },
-			func() error { return q.LedgerPost(ctx, masspay.PostingEntries(tr, bal.ID, bank.ID, now)) },
-		} {
-			if err := fn(); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return tr.ID
 }

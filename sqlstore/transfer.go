@@ -31,7 +31,7 @@ func keyHash(s string) int64 {
 	return int64(h.Sum64())
 }
 
-// keyedSeqs selects, as t.seq, the transfers whose key hash column (dest_customer_hash or
+// keyedSeqs selects, as transfers.seq, the transfers whose key hash column (dest_customer_hash or
 // correlation_hash) is hash, through that column's index (migration 00030). The index leads with
 // the transfer's generation, seq / 16384, so that inserts land in the newest generation's range
 // of the index rather than all over it; a lookup seeks it once per generation, newest first,
@@ -39,8 +39,8 @@ func keyHash(s string) int64 {
 // statistics, from scanning the index for the list instead). Both backends read the text as it is, and
 // both match the index's expression only when the query spells it the same.
 func keyedSeqs(col, hash string) string {
-	return `SELECT t.seq FROM ` + generations + ` CROSS JOIN transfers t
- WHERE (t.seq / 16384) = g.n AND t.` + col + ` = ` + hash + ` AND t.` + col + ` <> 0`
+	return `SELECT transfers.seq FROM ` + generations + ` CROSS JOIN transfers
+ WHERE (transfers.seq / 16384) = g.n AND transfers.` + col + ` = ` + hash + ` AND transfers.` + col + ` <> 0`
 }
 
 // generations lists, as g.n, the generations of the key indexes, newest first (keyedSeqs).
@@ -132,8 +132,8 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 	var total, last int
 	if err := q.queryRow(ctx, `SELECT COUNT(*), (SELECT COALESCE(MAX(seq), 0) / 16384 FROM transfers) FROM (
  SELECT 1 FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND `+cond+`
- UNION ALL SELECT 1 FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND dest_customer_hash = `+hash+`
- AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+` AND source_customer_id <> dest_customer_id AND `+cond+`
+ UNION ALL `+keyedSeqs("dest_customer_hash", hash)+`
+ AND dest_customer_id = `+customer+` AND source_customer_id <> dest_customer_id AND `+cond+`
  LIMIT $`+strconv.Itoa(len(args)+1)+`) c`, append(args, capped)...).Scan(&total, &last); err != nil {
 		return nil, 0, err
 	}
@@ -148,8 +148,8 @@ func (q *q) customerTransfers(ctx context.Context, customer, hash, cond string, 
 		// The count read them all and found few: read them again in one query and sort them.
 		rows, err := q.query(ctx, `SELECT `+transferCols+` FROM transfers WHERE seq IN (
  SELECT seq FROM transfers WHERE source_customer_id = `+customer+` AND source_customer_id <> '' AND seq < `+strconv.Itoa((last+1)*generation)+`
- UNION ALL SELECT transfers.seq FROM `+generations+` CROSS JOIN transfers WHERE (transfers.seq / 16384) = g.n AND g.n <= `+strconv.Itoa(last)+`
- AND dest_customer_hash = `+hash+` AND dest_customer_hash <> 0 AND dest_customer_id = `+customer+`) AND `+cond+
+ UNION ALL `+keyedSeqs("dest_customer_hash", hash)+` AND g.n <= `+strconv.Itoa(last)+`
+ AND dest_customer_id = `+customer+`) AND `+cond+
 			` ORDER BY seq DESC LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2), append(args, p.Limit, p.Offset)...)
 		if err != nil {
 			return nil, 0, err

@@ -282,20 +282,9 @@ func round(ctx context.Context, cfg Config, name string, run *peakRSS) (m measur
 		return m, err
 	}
 	// 2. Process: claim to complete.
-	pages, err := pagesWritten(ctx, store)
-	if err != nil {
+	if m.process, m.pages, err = process(ctx, store, eng, cfg.Items); err != nil {
 		return m, err
 	}
-	start := time.Now()
-	if did, err := eng.ProcessNext(ctx); err != nil || !did {
-		return m, fmt.Errorf("process: did=%v err=%v", did, err)
-	}
-	m.process = float64(cfg.Items) / time.Since(start).Seconds()
-	after, err := pagesWritten(ctx, store)
-	if err != nil {
-		return m, err
-	}
-	m.pages = float64(after-pages) / float64(cfg.Items)
 	written, err := engineTransfers(ctx, store, loc[strings.LastIndex(loc, "/")+1:])
 	if err != nil {
 		return m, err

@@ -176,6 +176,22 @@ func storeBytes(ctx context.Context, store *sqlstore.Store) (int64, error) {
 	return n, err
 }
 
+// process processes the next batch, of items items, and returns its rate from claim to complete
+// and the SQLite pages the writer wrote per item meanwhile.
+func process(ctx context.Context, store *sqlstore.Store, eng *engine.Engine, items int) (rate, pages float64, err error) {
+	before, err := pagesWritten(ctx, store)
+	if err != nil {
+		return 0, 0, err
+	}
+	start := time.Now()
+	if did, err := eng.ProcessNext(ctx); err != nil || !did {
+		return 0, 0, fmt.Errorf("process: did=%v err=%v", did, err)
+	}
+	rate = float64(items) / time.Since(start).Seconds()
+	after, err := pagesWritten(ctx, store)
+	return rate, float64(after-before) / float64(items), err
+}
+
 // pagesWritten is how many pages the SQLite store's writer has written so far (0 on PostgreSQL).
 func pagesWritten(ctx context.Context, store *sqlstore.Store) (int64, error) {
 	if d, ok := store.Driver().(interface {
@@ -202,20 +218,10 @@ func (m *measures) depth(ctx context.Context, cfg Config, store *sqlstore.Store,
 	if err != nil {
 		return err
 	}
-	pages, err := pagesWritten(ctx, store)
-	if err != nil {
+	m.acceptFresh = took
+	if m.processFresh, m.pagesFresh, err = process(ctx, store, eng, cfg.Items); err != nil {
 		return err
 	}
-	start := time.Now()
-	if did, err := eng.ProcessNext(ctx); err != nil || !did {
-		return fmt.Errorf("process: did=%v err=%v", did, err)
-	}
-	m.acceptFresh, m.processFresh = took, float64(cfg.Items)/time.Since(start).Seconds()
-	end, err := pagesWritten(ctx, store)
-	if err != nil {
-		return err
-	}
-	m.pagesFresh = float64(end-pages) / float64(cfg.Items)
 	mpID := loc[strings.LastIndex(loc, "/")+1:]
 	written, err := engineTransfers(ctx, store, mpID)
 	if err != nil {

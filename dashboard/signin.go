@@ -2,9 +2,7 @@ package dashboard
 
 import (
 	"errors"
-	"math"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -67,10 +65,10 @@ func (d *Dashboard) handleSignIn(w http.ResponseWriter, r *http.Request) {
 	token, ttl, err := d.svc.IssueTokenFrom(r.Context(), r.RemoteAddr, key, secret)
 	if throttled, ok := errors.AsType[*service.ThrottledError](err); ok {
 		// The API's token throttle: guesses here and at POST /token are counted together.
-		secs := int(math.Ceil(throttled.Wait.Seconds()))
-		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		secs := throttled.RetryAfter()
+		w.Header().Set("Retry-After", secs)
 		d.signInPage(w, r, http.StatusTooManyRequests, signInView{Key: key, Next: next,
-			Error: "Too many failed sign-ins from this address or for this key. Wait " + strconv.Itoa(secs) + " seconds, then try again."})
+			Error: "Too many failed sign-ins from this address or for this key. Wait " + secs + " seconds, then try again."})
 		return
 	}
 	if errors.Is(err, service.ErrInvalidClient) || (err == nil && key == "") {

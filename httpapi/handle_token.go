@@ -5,10 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"log/slog"
-	"math"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -81,11 +79,11 @@ func handleToken(
 		token, ttl, err := issueToken(r.Context(), r.RemoteAddr, key, secret)
 		if throttled, ok := errors.AsType[*service.ThrottledError](err); ok {
 			// Both shapes in one body: the OAuth error SDKs look for and Dwolla's envelope.
-			secs := int(math.Ceil(throttled.Wait.Seconds()))
-			w.Header().Set("Retry-After", strconv.Itoa(secs))
+			secs := throttled.RetryAfter()
+			w.Header().Set("Retry-After", secs)
 			w.Header().Set("Cache-Control", "no-store")
 			writeJSON(w, http.StatusTooManyRequests, obj{"code": codeTooManyRequests, "error": codeTooManyRequests,
-				"message":           "Too many failed token requests. Please wait " + strconv.Itoa(secs) + " seconds before re-attempting the request.",
+				"message":           "Too many failed token requests. Please wait " + secs + " seconds before re-attempting the request.",
 				"error_description": "Too many failed token requests."})
 			return
 		}

@@ -44,6 +44,8 @@ type Server struct {
 	mux      router
 	// notFound answers any unknown path (guard.go sends unclean paths there too).
 	notFound http.Handler
+	// site is the API alone inside its middleware (Site(nil)), built once, for ServeHTTP.
+	site http.Handler
 }
 
 // router is the ServeMux, remembering the patterns registered on it (docs and tests compare
@@ -85,12 +87,13 @@ func New(cfg Config, svc *service.Service, logger *slog.Logger) *Server {
 	s.notFound = s.api(handleNotFound())
 	accepts := make(chan struct{}, cmp.Or(cfg.Accepts, DefaultAccepts))
 	addRoutes(s.mux, logger, s.hal, svc, ready, readiness, s.api, s.notFound, accepts)
+	s.site = s.Site(nil)
 	return s
 }
 
 // ServeHTTP runs the middleware chain and the router.
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.Site(nil).ServeHTTP(w, r)
+	s.site.ServeHTTP(w, r)
 }
 
 // Site returns the whole site's handler: mount(api), the API's routes with whatever is served

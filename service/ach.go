@@ -394,11 +394,13 @@ type UnrecordedError struct {
 }
 
 func (e *UnrecordedError) Error() string {
-	return fmt.Sprintf("the ACH directory %s holds %s, named as masspay names its files, that the store does not record: "+
-		"the store may have lost the cutoff that made it, whose transfers are then due again; no ACH file is made or written "+
-		"until it is moved out of the directory (check with the bank whether it was sent; masspay verify lists it)",
-		e.Dir, strings.Join(e.Names, ", "))
+	return fmt.Sprintf("the ACH directory %s holds %s, named as masspay names its files, that the store does not record: %s (masspay verify lists it)",
+		e.Dir, strings.Join(e.Names, ", "), unrecordedMeans)
 }
+
+// unrecordedMeans is what a file of ours that the store does not record means, and what to do.
+const unrecordedMeans = "the store may have lost the cutoff that made it, whose transfers are then due again; no ACH file is made or " +
+	"written until it is moved out of the directory; check with the bank whether it was sent"
 
 // Unrecorded names the files of the directory named as masspay names its files that the store
 // does not record, in name order.
@@ -562,9 +564,7 @@ func (a *ACH) CheckDir(ctx context.Context) ([]string, error) {
 		switch name := filepath.Base(p); {
 		case recorded[name] != nil:
 		case nacha.IsFileName(name):
-			out = append(out, fmt.Sprintf("%s is in the ACH directory, named as masspay names its files, but not recorded: "+
-				"the store may have lost the cutoff that made it, whose transfers are then due again; no ACH file is made or "+
-				"written until it is moved out (check with the bank whether it was sent)", p))
+			out = append(out, fmt.Sprintf("%s is in the ACH directory, named as masspay names its files, but not recorded: %s", p, unrecordedMeans))
 		default:
 			out = append(out, fmt.Sprintf("%s is in the ACH directory but not recorded", p))
 		}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"net"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -24,6 +25,9 @@ const (
 type ThrottledError struct {
 	Wait time.Duration // until the next attempt may be heard
 }
+
+// RetryAfter is Wait in whole seconds, rounded up: the Retry-After of the refusal.
+func (e *ThrottledError) RetryAfter() string { return strconv.Itoa(int(math.Ceil(e.Wait.Seconds()))) }
 
 func (e *ThrottledError) Error() string {
 	return fmt.Sprintf("too many failed credential checks: wait %v", e.Wait)
